@@ -1,0 +1,124 @@
+"""Account toolset: credentials for this session, the current user, payments (dashboard token only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from botflix_mcp.aioz.client import AiozCredentials
+from botflix_mcp.aioz.session import aioz_session
+from botflix_mcp.app import App
+from botflix_mcp.credentials import session_key
+from botflix_mcp.errors import AuthenticationError
+from botflix_mcp.results import ToolOutput, page_of, to_result
+from botflix_mcp.templates import KEYS_SAFE_REMINDER
+from botflix_mcp.toolkit import Toolkit
+
+KeyStr = Annotated[str, Field(min_length=8, max_length=512, pattern=r"^\S+$")]
+
+
+def _user_summary(user: dict[str, Any]) -> str:
+    name = " ".join(x for x in (user.get("first_name"), user.get("last_name")) if x) or "(no name)"
+    return (
+        f"**AIOZ Stream account**: {name} <{user.get('email', '?')}>\n"
+        f"- Balance: {user.get('balance', '?')} (debt {user.get('debt', '0')})\n"
+        f"- Wallet: `{user.get('wallet_address', '-')}`"
+    )
+
+
+def register(kit: Toolkit, app: App) -> None:
+    @kit.tool(
+        name="aioz_credentials",
+        title="Store AIOZ keys for this session",
+        toolset="account",
+        read_only=False,
+        destructive=False,
+        idempotent=True,
+        open_world=True,
+    )
+    async def aioz_credentials(
+        ctx: Context,
+        public_key: Annotated[KeyStr, Field(description="Answer to 'Please enter your AIOZ Stream Public Key:'")],
+        secret_key: Annotated[KeyStr, Field(description="Answer to 'Please enter your AIOZ Stream Secret Key:'")],
+    ) -> Annotated[CallToolResult, ToolOutput]:
+        """Store the user's AIOZ Stream key pair for this MCP session, after checking it once against /user/me.
+        Call only with keys the user typed when asked; other AIOZ tools use them automatically."""
+        creds = AiozCredentials.of(public_key, secret_key, source="session")
+        try:
+            user = await app.aioz.me(creds)
+        except AuthenticationError as exc:
+            raise ToolError(
+                f"AIOZ rejected these keys (HTTP 401: {exc.message}). They were not stored. Ask the user to "
+                "re-enter both keys, checking for a swapped public/secret key or an expired key."
+            ) from None
+        key = session_key(ctx)
+        app.credentials.set_aioz(key, creds)
+        app.credentials.mark_verified(key, creds)
+        return to_result(
+            ToolOutput(
+                summary=f"Keys stored for this session.\n\n{_user_summary(user)}\n\n> {KEYS_SAFE_REMINDER}",
+                data={"user_id": user.get("id"), "email": user.get("email")},
+            )
+        )
+
+    @kit.tool(
+        name="aioz_account",
+        title="AIOZ account and billing",
+        toolset="account",
+        read_only=True,
+        open_world=True,
+    )
+    async def aioz_account(
+        ctx: Context,
+        action: Annotated[
+            Literal["me", "usage", "top_ups", "billings"],
+            Field(description="me: user, balance. usage/top_ups/billings: payments (need AIOZ_DASHBOARD_TOKEN)"),
+        ] = "me",
+        date_from: Annotated[str | None, Field(description="usage/history start: date, ISO time or UNIX")] = None,
+        date_to: Annotated[str | None, Field(description="usage/history end (default now)")] = None,
+        offset: Annotated[int, Field(ge=0)] = 0,
+        limit: Annotated[int, Field(ge=1, le=100)] = 25,
+    ) -> Annotated[CallToolResult, ToolOutput]:
+        """Current AIOZ user (balance, wallet) or payment usage, top-ups and billings."""
+        if action != "me" and app.settings.aioz_dashboard_token is None:
+            raise ToolError(
+                "Payment endpoints accept only an AIOZ dashboard login token, and AIOZ_DASHBOARD_TOKEN is not set. "
+                "Nothing was sent. Ask the operator to set AIOZ_DASHBOARD_TOKEN (API keys are rejected there)."
+            )
+        api = await aioz_session(ctx, app)
+        if action == "me":
+            user = await api.me()
+            return to_result(ToolOutput(summary=_user_summary(user), data=user))
+        from botflix_mcp.aioz.rules import resolve_range
+
+        params: dict[str, Any] = {}
+        if date_from or date_to or action == "usage":
+            start, end = resolve_range(date_from or "last 30 days", date_to)
+            params.update({"from": start, "to": end})
+        if action == "usage":
+            data = (await api.get("/payment/usage", params=params, dashboard=True)).data
+            return to_result(ToolOutput(summary=f"**Usage**\n{_kv(data)}", data=data))
+        params.update({"offset": offset, "limit": limit, "order_by": "desc"})
+        path = "/payment/top_ups" if action == "top_ups" else "/payment/billings"
+        data = (await api.get(path, params=params, dashboard=True)).data or {}
+        items = data.get(action, []) if isinstance(data, dict) else []
+        total = int(data.get("total", len(items))) if isinstance(data, dict) else len(items)
+        lines = [f"- {_kv(i, inline=True)}" for i in items] or ["(none)"]
+        return to_result(
+            ToolOutput(
+                summary=f"**{action.replace('_', '-')}** ({total})\n" + "\n".join(lines),
+                data=items,
+                page=page_of(total, offset, limit, len(items)),
+            )
+        )
+
+
+def _kv(data: Any, inline: bool = False) -> str:
+    if not isinstance(data, dict):
+        return str(data)
+    parts = [f"{k}: {v}" for k, v in data.items()]
+    return ", ".join(parts) if inline else "\n".join(f"- {p}" for p in parts)

@@ -1,0 +1,82 @@
+"""Process-wide state shared by every tool: settings, the pooled platform clients, per-session stores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from botflix_mcp.http import RetryPolicy
+from botflix_mcp.settings import Settings
+
+if TYPE_CHECKING:
+    from botflix_mcp.aioz.client import AiozClient
+    from botflix_mcp.botflix.client import BotflixClient
+    from botflix_mcp.credentials import CredentialStore
+
+
+@dataclass
+class App:
+    """Created once per server process (the SDK runs one lifespan per process, also over HTTP)."""
+
+    settings: Settings
+    aioz_transport: httpx.AsyncBaseTransport | None = None
+    botflix_transport: httpx.AsyncBaseTransport | None = None
+    #: Overrides the retry policy derived from settings (tests use near-zero backoff).
+    retry_policy: RetryPolicy | None = None
+    #: Free slots for the features that need process state (upload jobs, webhook events...), keyed by name.
+    extras: dict[str, Any] = field(default_factory=dict)
+    _aioz: AiozClient | None = None
+    _botflix: BotflixClient | None = None
+    _credentials: CredentialStore | None = None
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self.retry_policy or RetryPolicy(max_retries=self.settings.max_retries)
+
+    @property
+    def aioz(self) -> AiozClient:
+        if self._aioz is None:
+            from botflix_mcp.aioz.client import AiozClient
+
+            self._aioz = AiozClient(
+                self.settings.aioz_base_url,
+                timeout=self.settings.http_timeout,
+                complete_timeout=self.settings.complete_timeout,
+                retry=self.retry,
+                dashboard_token=self.settings.aioz_dashboard_token,
+                transport=self.aioz_transport,
+            )
+        return self._aioz
+
+    @property
+    def botflix(self) -> BotflixClient:
+        if self._botflix is None:
+            from botflix_mcp.botflix.client import BotflixClient
+
+            self._botflix = BotflixClient(
+                self.settings.botflix_base_url,
+                timeout=self.settings.http_timeout,
+                retry=self.retry,
+                field_map=self.settings.botflix_field_map,
+                transport=self.botflix_transport,
+            )
+        return self._botflix
+
+    @property
+    def credentials(self) -> CredentialStore:
+        if self._credentials is None:
+            from botflix_mcp.credentials import CredentialStore
+
+            self._credentials = CredentialStore(self.settings)
+        return self._credentials
+
+    async def aclose(self) -> None:
+        for client in (self._aioz, self._botflix):
+            if client is not None:
+                await client.aclose()
+        for value in self.extras.values():
+            closer = getattr(value, "aclose", None)
+            if closer is not None:
+                await closer()

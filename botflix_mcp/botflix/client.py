@@ -1,0 +1,200 @@
+"""BotFlix HTTP client: Bearer auth, tolerant parsing, configurable field names.
+
+Only part of BotFlix's contract is public (research/botflix.md §2): register, profile, episode upload,
+discovery, director-like and owner-only download are confirmed; the exact response fields are not. So responses
+are parsed tolerantly (`{data: ...}` or bare objects, several spellings of ids) and every unconfirmed field or
+multipart part name can be renamed with BOTFLIX_FIELD_MAP (JSON), e.g. `{"file": "video"}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import httpx
+from pydantic import SecretStr
+
+from botflix_mcp.errors import (
+    ApiConnectionError,
+    ApiError,
+    ApiTimeoutError,
+    AuthenticationError,
+    error_class_for_status,
+)
+from botflix_mcp.http import RETRY_STATUSES, RETRYABLE_EXCEPTIONS, RetryPolicy, make_http_client, retry_after_seconds
+from botflix_mcp.logs import register_secret
+
+logger = logging.getLogger(__name__)
+PLATFORM = "BotFlix"
+
+#: Default names of the parts of the proposed contract (research/botflix.md §4.2); override with BOTFLIX_FIELD_MAP.
+DEFAULT_FIELDS: dict[str, str] = {
+    "file": "file",
+    "metadata": "metadata",
+    "thumbnail": "thumbnail",
+    "api_key": "api_key",
+    "director_id": "director_id",
+    "episode_id": "id",
+    "episodes": "episodes",
+}
+
+
+@dataclass
+class BotflixResponse:
+    status: int
+    data: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def unwrap(body: Any) -> Any:
+    """`{"data": X}` -> X; `{"ok": true, "episode": {...}}` stays as is."""
+    if isinstance(body, dict) and set(body) <= {"data", "status", "ok", "success", "message"} and "data" in body:
+        return body["data"]
+    return body
+
+
+def error_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:500] or response.reason_phrase
+    if isinstance(body, dict):
+        for key in ("message", "error", "detail", "msg"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+            if isinstance(value, dict) and isinstance(value.get("message"), str):
+                return value["message"]
+    return str(body)[:500]
+
+
+def _next_step(status: int, path: str) -> str | None:
+    if status == 401:
+        return (
+            "BotFlix rejected the director key. Set BOTFLIX_DIRECTOR_KEY, or register a director with "
+            "botflix_register_director (the key is kept for this session)."
+        )
+    if status == 403 and path.endswith("/download"):
+        return "Only the episode owner's account may export it; download your own episodes only."
+    if status == 404:
+        return "Check the episode id, or find it with botflix_discover_episodes."
+    return None
+
+
+class BotflixClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        field_map: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.fields = {**DEFAULT_FIELDS, **(field_map or {})}
+        self._transport = transport
+        self._http: httpx.AsyncClient | None = None
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = make_http_client(timeout=self.timeout, transport=self._transport)
+        return self._http
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    def field(self, name: str) -> str:
+        return self.fields.get(name, name)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        key: SecretStr | None = None,
+        require_key: bool = True,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Any = None,
+        idempotent: bool | None = None,
+        timeout: float | None = None,
+        stream: bool = False,
+    ) -> BotflixResponse | httpx.Response:
+        method = method.upper()
+        headers: dict[str, str] = {"Accept": "application/json"}
+        if key is not None:
+            register_secret(key.get_secret_value())
+            headers["Authorization"] = f"Bearer {key.get_secret_value()}"
+        elif require_key:
+            raise AuthenticationError(
+                "No BotFlix director key is available.",
+                platform=PLATFORM,
+                next_step="Set BOTFLIX_DIRECTOR_KEY, or register with botflix_register_director first.",
+            )
+        if idempotent is None:
+            idempotent = method in {"GET", "HEAD", "PUT", "DELETE"}
+        clean_params = {k: v for k, v in (params or {}).items() if v is not None}
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                request = self.http.build_request(
+                    method,
+                    self.base_url + path,
+                    json=json,
+                    params=clean_params or None,
+                    data=data,
+                    files=files,
+                    headers=headers,
+                    timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+                )
+                response = await self.http.send(request, stream=stream)
+            except RETRYABLE_EXCEPTIONS as exc:
+                if (idempotent or isinstance(exc, httpx.ConnectError)) and attempt <= self.retry.max_retries:
+                    await anyio.sleep(self.retry.delay(attempt))
+                    continue
+                cls = ApiTimeoutError if isinstance(exc, httpx.TimeoutException) else ApiConnectionError
+                raise cls(
+                    f"{type(exc).__name__} talking to {self.base_url}", platform=PLATFORM, method=method, path=path
+                ) from None
+            if response.is_success:
+                if stream:
+                    return response
+                try:
+                    body: Any = response.json()
+                except ValueError:
+                    body = response.text
+                return BotflixResponse(response.status_code, unwrap(body), response.headers)
+            if stream:
+                await response.aread()
+                await response.aclose()
+            message = error_message(response)
+            retry_after = retry_after_seconds(response, message) if response.status_code == 429 else None
+            if (
+                response.status_code in RETRY_STATUSES
+                and idempotent
+                and attempt <= self.retry.max_retries
+                and (retry_after is None or retry_after <= self.retry.max_retry_after)
+            ):
+                await anyio.sleep(self.retry.delay(attempt, retry_after))
+                continue
+            cls: type[ApiError] = error_class_for_status(response.status_code)
+            raise cls(
+                message,
+                platform=PLATFORM,
+                status=response.status_code,
+                method=method,
+                path=path,
+                next_step=_next_step(response.status_code, path),
+                retry_after=retry_after,
+            )

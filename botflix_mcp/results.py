@@ -1,0 +1,76 @@
+"""The one output shape every tool shares, and its rendering into an MCP result.
+
+One shared model keeps `tools/list` small (every tool's outputSchema is the same few lines) while still giving
+clients typed structured content. The text content is the Markdown a user should see (the skill's templates
+where it prescribes one); the structured content carries the data for the agent.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mcp.types import CallToolResult, TextContent
+from pydantic import BaseModel, ConfigDict, Field
+
+from botflix_mcp.logs import redact
+
+#: No result text longer than this reaches the model (issue 3 §6); lists page, big data is summarised.
+MAX_TEXT_CHARS = 20_000
+
+
+class Page(BaseModel):
+    """Where a list result sits in the whole collection."""
+
+    total: int = Field(description="Items matching, all pages")
+    offset: int
+    limit: int
+    next_offset: int | None = Field(default=None, description="Pass as offset for the next page; null on the last")
+
+
+class ToolOutput(BaseModel):
+    """Result of every botflix-mcp tool."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    summary: str = Field(description="Markdown to show the user")
+    data: Any = Field(default=None, description="The platform's object(s)")
+    warnings: list[str] = Field(default_factory=list, description="Rules applied, conversions, cautions")
+    page: Page | None = None
+
+
+def page_of(total: int, offset: int, limit: int, returned: int) -> Page:
+    nxt = offset + returned
+    return Page(total=total, offset=offset, limit=limit, next_offset=nxt if nxt < total and returned else None)
+
+
+def _clip(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 200] + "\n\n…(truncated: page with offset/limit or narrow the query to see the rest)"
+
+
+def to_result(output: ToolOutput, *, extra_text: str | None = None) -> CallToolResult:
+    """Text = summary (+ warnings); structured = the whole output. Both redacted and size-capped."""
+    text = output.summary
+    if output.warnings:
+        text += "\n\n" + "\n".join(f"> ⚠️ {w}" if not w.startswith(("⚠️", ">")) else w for w in output.warnings)
+    if output.page is not None and output.page.next_offset is not None:
+        text += (
+            f"\n\nShowing {output.page.offset + 1}–{output.page.next_offset} of {output.page.total}; "
+            f"next page: offset={output.page.next_offset}."
+        )
+    if extra_text:
+        text += "\n\n" + extra_text
+    structured = json.loads(redact(output.model_dump_json()))
+    if len(json.dumps(structured)) > MAX_TEXT_CHARS * 2:
+        structured["data"] = {"truncated": True, "note": "Too large to return; page or narrow the query."}
+    return CallToolResult(content=[TextContent(type="text", text=_clip(redact(text)))], structured_content=structured)
+
+
+def json_block(data: Any, limit: int = 4000) -> str:
+    """A compact fenced JSON rendering for summaries."""
+    text = json.dumps(data, indent=1, ensure_ascii=False, default=str)
+    if len(text) > limit:
+        text = text[:limit] + "\n…"
+    return f"```json\n{text}\n```"

@@ -1,0 +1,95 @@
+"""Running the server (stdio / streamable HTTP) and the sandbox; the only place that starts processes' loops."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pydantic import SecretStr
+
+from botflix_mcp.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def sandbox_settings(settings: Settings) -> Iterator[tuple[Settings, Any]]:
+    """Start the built-in sandbox on 127.0.0.1 and point both platforms at it.
+
+    The sandbox's demo key pair and dashboard token are used unless the user configured their own (which the
+    sandbox would reject: it only knows its own accounts).
+    """
+    from botflix_mcp.sandbox import DEMO_DASHBOARD_TOKEN, DEMO_PUBLIC_KEY, DEMO_SECRET_KEY, SandboxServer
+
+    sandbox = SandboxServer()
+    sandbox.start()
+    try:
+        yield (
+            settings.with_overrides(
+                aioz_base_url=sandbox.aioz_base_url,
+                botflix_base_url=sandbox.botflix_base_url,
+                aioz_public_key=settings.aioz_public_key or SecretStr(DEMO_PUBLIC_KEY),
+                aioz_secret_key=settings.aioz_secret_key or SecretStr(DEMO_SECRET_KEY),
+                aioz_dashboard_token=settings.aioz_dashboard_token or SecretStr(DEMO_DASHBOARD_TOKEN),
+            ),
+            sandbox,
+        )
+    finally:
+        sandbox.stop()
+
+
+def serve(settings: Settings) -> int:
+    from botflix_mcp.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    if settings.sandbox:
+        with sandbox_settings(settings) as (effective, sandbox):
+            logger.info("sandbox running at %s", sandbox.url)
+            return _serve(effective)
+    return _serve(settings)
+
+
+def _serve(settings: Settings) -> int:
+    from botflix_mcp.server import build_server
+
+    if settings.transport == "http":
+        from botflix_mcp.http_app import run_http
+
+        return run_http(settings)
+    server = build_server(settings)
+    server.run()
+    return 0
+
+
+def run_sandbox(settings: Settings) -> int:
+    """`botflix-mcp sandbox`: the emulator alone, in the foreground, until Ctrl-C."""
+    from botflix_mcp.logs import configure_logging
+    from botflix_mcp.sandbox import DEMO_DASHBOARD_TOKEN, DEMO_PUBLIC_KEY, DEMO_SECRET_KEY, SandboxServer
+
+    configure_logging(settings.log_level)
+    port = settings.port if settings.port != 8765 else 8766
+    sandbox = SandboxServer(port=port)
+    sandbox.start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(
+        f"botflix-mcp sandbox on {sandbox.url}\n"
+        f"  AIOZ_BASE_URL={sandbox.aioz_base_url}\n  BOTFLIX_BASE_URL={sandbox.botflix_base_url}\n"
+        f"  AIOZ_PUBLIC_KEY={DEMO_PUBLIC_KEY}\n  AIOZ_SECRET_KEY={DEMO_SECRET_KEY}  (sandbox-only demo keys)\n"
+        f"  AIOZ_DASHBOARD_TOKEN={DEMO_DASHBOARD_TOKEN}\nCtrl-C to stop.",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+    return 0

@@ -1,0 +1,107 @@
+"""Tool registration with the house rules built in.
+
+`Toolkit.tool(...)` registers a handler only when its toolset is enabled (and, in read-only mode, only when it
+is read-only), always sets all four annotations, and wraps the handler so that every failure reaches the model as
+a readable `ToolError` with a next step (never the SDK's bare "Error executing tool").
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
+import anyio
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+from pydantic import ValidationError
+
+from botflix_mcp.errors import ApiError, UserInputError
+from botflix_mcp.logs import redact
+from botflix_mcp.settings import Settings
+
+logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def translate_errors(name: str, fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Turn every exception into a `ToolError` the model can act on."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await fn(*args, **kwargs)
+        except anyio.get_cancelled_exc_class():
+            raise
+        except ToolError as exc:
+            raise ToolError(redact(str(exc))) from None
+        except UserInputError as exc:
+            raise ToolError(redact(exc.for_model())) from None
+        except ApiError as exc:
+            raise ToolError(exc.for_model()) from None
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in exc.errors()[:8]
+            )
+            raise ToolError(redact(f"Invalid input: {problems}. Nothing was sent or changed.")) from None
+        except Exception as exc:
+            if type(exc).__name__ == "RuleViolation":  # aioz.rules; imported lazily to keep start-up cheap
+                raise ToolError(redact(f"Invalid input: {exc} Nothing was sent or changed.")) from None
+            logger.exception("tool %s failed", name)
+            raise ToolError(
+                redact(
+                    f"Internal error in {name}: {type(exc).__name__}: {exc}. This is a bug in botflix-mcp, not "
+                    "in your input; retrying will likely fail the same way."
+                )
+            ) from None
+
+    return wrapper
+
+
+class Toolkit:
+    def __init__(self, server: MCPServer, settings: Settings) -> None:
+        self.server = server
+        self.settings = settings
+        self.registered: dict[str, str] = {}  # tool name -> toolset
+
+    def enabled(self, toolset: str) -> bool:
+        return toolset in self.settings.toolsets
+
+    def tool(
+        self,
+        *,
+        name: str,
+        title: str,
+        toolset: str,
+        read_only: bool,
+        destructive: bool = False,
+        idempotent: bool = False,
+        open_world: bool = True,
+        description: str | None = None,
+    ) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+        """Register an async handler. Read-only tools are never destructive and always idempotent."""
+
+        def decorator(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+            if not self.enabled(toolset) or (self.settings.read_only and not read_only):
+                return fn
+            annotations = ToolAnnotations(
+                title=title,
+                read_only_hint=read_only,
+                destructive_hint=False if read_only else destructive,
+                idempotent_hint=True if read_only else idempotent,
+                open_world_hint=open_world,
+            )
+            self.server.add_tool(
+                translate_errors(name, fn),
+                name=name,
+                title=title,
+                description=description or (fn.__doc__ or "").strip(),
+                annotations=annotations,
+            )
+            self.registered[name] = toolset
+            return fn
+
+        return decorator
