@@ -19,23 +19,36 @@ from botflix_mcp.logs import redact
 MAX_TEXT_CHARS = 20_000
 
 
-class Page(BaseModel):
-    """Where a list result sits in the whole collection."""
+def _slim(schema: dict[str, Any]) -> None:
+    """Drop pydantic's generated titles: the output schema is repeated on every tool in tools/list."""
+    schema.pop("title", None)
+    schema.pop("description", None)
+    for value in schema.get("properties", {}).values():
+        if isinstance(value, dict):
+            value.pop("title", None)
+            for option in value.get("anyOf", []):
+                option.pop("title", None)
 
-    total: int = Field(description="Items matching, all pages")
+
+class Page(BaseModel):
+    """Paging: pass next_offset as offset for the next page (null on the last)."""
+
+    model_config = ConfigDict(json_schema_extra=_slim)
+
+    total: int
     offset: int
     limit: int
-    next_offset: int | None = Field(default=None, description="Pass as offset for the next page; null on the last")
+    next_offset: int | None = None
 
 
 class ToolOutput(BaseModel):
-    """Result of every botflix-mcp tool."""
+    """summary: Markdown to show the user as is; data: the platform's objects; warnings: rules applied."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_slim)
 
-    summary: str = Field(description="Markdown to show the user")
-    data: Any = Field(default=None, description="The platform's object(s)")
-    warnings: list[str] = Field(default_factory=list, description="Rules applied, conversions, cautions")
+    summary: str
+    data: Any = None
+    warnings: list[str] = Field(default_factory=list)
     page: Page | None = None
 
 
