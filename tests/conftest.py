@@ -1,8 +1,81 @@
-"""Shared fixtures: anyio backend, the loopback sandbox, settings and servers pointed at it."""
+"""Shared fixtures: anyio backend, the loopback sandbox, settings and servers pointed at it.
+
+Also a suite-wide guard: every log record and every tool result produced during the run is checked for the
+sandbox's secret test keys at the end of the session (issue 2 acceptance: no secret in any log line or result).
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
+
+from botflix_mcp.settings import Settings
+from tests.helpers import make_app, sandbox_settings
+
+# --------------------------------------------------------------------------- suite-wide secret guard
+
+_records: list[str] = []
+_results: list[str] = []
+
+
+class _Collect(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            _records.append(self.format(record))
+        except Exception:  # pragma: no cover - a broken record must not break the suite
+            _records.append(str(record.msg))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from mcp import Client
+
+    original = Client.call_tool
+
+    async def recording_call_tool(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = await original(self, *args, **kwargs)
+        try:
+            _results.append(result.model_dump_json())
+        except Exception:  # pragma: no cover
+            _results.append(repr(result))
+        return result
+
+    Client.call_tool = recording_call_tool  # type: ignore[method-assign]
+
+
+def test_secrets() -> list[str]:
+    from botflix_mcp.sandbox import DEMO_DASHBOARD_TOKEN, DEMO_PUBLIC_KEY, DEMO_SECRET_KEY
+
+    return [DEMO_PUBLIC_KEY, DEMO_SECRET_KEY, DEMO_DASHBOARD_TOKEN]
+
+
+test_secrets.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_leaks() -> Iterator[None]:
+    from botflix_mcp.logs import install_record_redaction
+
+    install_record_redaction()  # what configure_logging does in production
+    handler = _Collect(level=logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    previous = root.level
+    root.setLevel(logging.DEBUG)
+    yield
+    root.removeHandler(handler)
+    root.setLevel(previous)
+    secrets = test_secrets()
+    leaks = [line for line in _records + _results if any(s in line for s in secrets)]
+    assert not leaks, f"{len(leaks)} log lines/results contain a test secret, first: {leaks[0][:300]}"
+    assert _results or _records, "the secret guard saw nothing: is it wired?"
+
+
+# --------------------------------------------------------------------------- basics
 
 
 @pytest.fixture
@@ -13,4 +86,43 @@ def anyio_backend() -> str:
 @pytest.fixture(params=["auto", "legacy"])
 def mode(request: pytest.FixtureRequest) -> str:
     """Both protocol eras: 2026-07-28 ("auto") and the 2025-11-25 handshake ("legacy")."""
-    return request.param
+    return str(request.param)
+
+
+# --------------------------------------------------------------------------- sandbox and server
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Any]:
+    """One emulator per test session on 127.0.0.1 (tests never reach the real hosts)."""
+    from botflix_mcp.sandbox import SandboxServer
+
+    server = SandboxServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fresh_sandbox(sandbox: Any) -> Any:
+    sandbox.reset()
+    return sandbox
+
+
+@pytest.fixture
+def settings(fresh_sandbox: Any, tmp_path: Path) -> Settings:
+    return sandbox_settings(fresh_sandbox, tmp_path)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Any:
+    return make_app(settings)
+
+
+@pytest.fixture
+def server(settings: Settings, app: Any) -> Any:
+    from botflix_mcp.server import build_server
+
+    return build_server(settings, app=app)

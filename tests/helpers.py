@@ -1,0 +1,49 @@
+"""Helpers shared by the tests (import from tests.helpers)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from botflix_mcp.settings import MIB, Settings
+
+
+def sandbox_settings(sandbox: Any, tmp_path: Path, *, keys: bool = True, **overrides: Any) -> Settings:
+    from botflix_mcp.sandbox import DEMO_DASHBOARD_TOKEN, DEMO_PUBLIC_KEY, DEMO_SECRET_KEY
+
+    base = Settings(
+        aioz_base_url=sandbox.aioz_base_url,
+        botflix_base_url=sandbox.botflix_base_url,
+        aioz_public_key=SecretStr(DEMO_PUBLIC_KEY) if keys else None,
+        aioz_secret_key=SecretStr(DEMO_SECRET_KEY) if keys else None,
+        aioz_dashboard_token=SecretStr(DEMO_DASHBOARD_TOKEN),
+        cache_dir=tmp_path / "cache",
+        chunk_size=5 * MIB,
+        http_timeout=10.0,
+        complete_timeout=30.0,
+    )
+    return base.with_overrides(**overrides) if overrides else base
+
+
+def make_app(settings: Settings) -> Any:
+    from botflix_mcp.app import App
+    from botflix_mcp.http import RetryPolicy
+
+    return App(settings, retry_policy=RetryPolicy(max_retries=4, base_delay=0.01, max_delay=0.05, max_retry_after=2))
+
+
+def structured(result: Any) -> dict[str, Any]:
+    """The structured content of a tool result (asserting it is there)."""
+    assert result.structured_content is not None, result
+    return dict(result.structured_content)
+
+
+def text_of(result: Any) -> str:
+    return "\n".join(getattr(c, "text", "") for c in result.content)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, default=str)
