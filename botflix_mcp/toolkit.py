@@ -32,10 +32,27 @@ def translate_errors(name: str, fn: Callable[P, Awaitable[R]]) -> Callable[P, Aw
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from botflix_mcp.credentials import add_reminder, begin_call, end_call, reminder_text
+
+        notes, token = begin_call()  # credentials.require_aioz notes here when it collected keys in this call
+        try:
+            return add_reminder(await translated(*args, **kwargs), notes)  # type: ignore[no-any-return]
+        except ToolError as exc:
+            if notes.collected:  # the keys were collected, then the tool failed: still remind the user
+                raise ToolError(f"{exc}\n\n{reminder_text(notes)}") from None
+            raise
+        finally:
+            end_call(token)
+
+    async def translated(*args: P.args, **kwargs: P.kwargs) -> R:
+        from botflix_mcp.credentials import InputRequired
+
         try:
             return await fn(*args, **kwargs)
         except anyio.get_cancelled_exc_class():
             raise
+        except InputRequired as exc:  # 2026-07-28: this round asks the client for input; the call is retried
+            return exc.result  # type: ignore[return-value]
         except ToolError as exc:
             raise ToolError(redact(str(exc))) from None
         except UserInputError as exc:

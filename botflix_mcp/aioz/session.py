@@ -44,5 +44,5 @@ class AiozSession:
 
 
 async def aioz_session(ctx: Context[Any, Any] | None, app: App) -> AiozSession:
-    creds = await require_aioz(ctx, app.credentials)
+    creds = await require_aioz(ctx, app)
     return AiozSession(app.aioz, creds)
