@@ -8,9 +8,10 @@ a readable `ToolError` with a next step (never the SDK's bare "Error executing t
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import anyio
 from mcp.server import MCPServer
@@ -78,6 +79,35 @@ def translate_errors(name: str, fn: Callable[P, Awaitable[R]]) -> Callable[P, Aw
     return wrapper
 
 
+def slim_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Drop pydantic's generated titles and write `anyOf: [X, null]` with default null as plain X.
+
+    Pydantic still validates the arguments (null stays accepted); only the advertised schema gets shorter.
+    """
+
+    def fix(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        node.pop("title", None)
+        options = node.get("anyOf")
+        if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options and "default" in node:
+            other = next(o for o in options if o != {"type": "null"})
+            if node["default"] is None and "$ref" not in other:
+                del node["anyOf"], node["default"]
+                for key, value in other.items():
+                    node.setdefault(key, value)
+        for child in node.get("properties", {}).values():
+            fix(child)
+        fix(node.get("items"))
+
+    schema.pop("title", None)
+    for child in schema.get("properties", {}).values():
+        fix(child)
+    for definition in schema.get("$defs", {}).values():
+        fix(definition)
+    return schema
+
+
 class Toolkit:
     def __init__(self, server: MCPServer, settings: Settings) -> None:
         self.server = server
@@ -115,9 +145,12 @@ class Toolkit:
                 translate_errors(name, fn),
                 name=name,
                 title=title,
-                description=description or (fn.__doc__ or "").strip(),
+                description=description or inspect.cleandoc(fn.__doc__ or ""),
                 annotations=annotations,
             )
+            tool = self.server._tool_manager.get_tool(name)
+            if tool is not None:  # tools/list budget (issue 3 §2): the same arguments in fewer bytes
+                slim_input_schema(tool.parameters)
             self.registered[name] = toolset
             return fn
 
