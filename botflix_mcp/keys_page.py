@@ -12,7 +12,7 @@ Security of the page:
   `Sec-Fetch-Site` shows another site is refused; the `Host` header must be this loopback server
   (DNS-rebinding protection);
 - every answer is `Cache-Control: no-store`, with a strict CSP (no scripts at all, one nonce'd stylesheet,
-  `form-action 'self'`, `frame-ancestors 'none'`), `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`;
+  `form-action 'self'`, `frame-ancestors 'none'`), `X-Frame-Options: DENY`, `Referrer-Policy: same-origin`;
 - the keys are never echoed back, logged or put in a tool result; the token is registered with the log redactor.
 
 The server is a tiny Starlette app run by uvicorn inside the MCP server's own event loop (a background task
@@ -244,10 +244,11 @@ class KeysPages:
         return await self._submit(request, pending)
 
     async def _submit(self, request: Request, pending: PendingKeys) -> Response:
-        site = request.headers.get("sec-fetch-site")
+        site = request.headers.get("sec-fetch-site")  # set by browsers, cannot be forged by a web page
         origin = request.headers.get("origin")
+        own = {"http://" + h for h in self._allowed_hosts()}
         if (site and site not in {"same-origin", "none"}) or (
-            origin is not None and origin not in {"http://" + h for h in self._allowed_hosts()}
+            origin is not None and origin not in own and not (origin == "null" and site == "same-origin")
         ):
             logger.warning("AIOZ keys page: refused a cross-site POST (%s)", pending.elicitation_id)
             return self._page(request, "<p>Cross-site form posts are refused.</p>", status=403, title="Refused")
@@ -317,7 +318,7 @@ class KeysPages:
         )
         headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "no-referrer"
+        headers["Referrer-Policy"] = "same-origin"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         headers["Cross-Origin-Resource-Policy"] = "same-origin"
         return response
@@ -380,7 +381,7 @@ _DOCUMENT = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>{title} · botflix-mcp</title>
 <style nonce="{nonce}">{style}</style>
 </head>
