@@ -21,7 +21,7 @@ from botflix_mcp.credentials import NO_SESSION_NOTE
 from botflix_mcp.server import build_server
 from botflix_mcp.templates import KEYS_SAFE_REMINDER, PUBLIC_KEY_QUESTION
 from tests.helpers import make_app, sandbox_settings, text_of
-from tests.test_credentials import aioz_paths, demo_keys, form_only  # noqa: F401  (fixture)
+from tests.test_credentials import aioz_paths, demo_keys, form_only  # noqa: F401  (form_only: a fixture)
 
 pytestmark = pytest.mark.anyio
 
@@ -58,7 +58,8 @@ def answering(keys: tuple[str, str], asked: list[str]) -> Any:
     return callback
 
 
-async def test_legacy_http_sessions_never_share_keys(http_url: tuple[str, Any], form_only: None) -> None:
+@pytest.mark.usefixtures("form_only")
+async def test_legacy_http_sessions_never_share_keys(http_url: tuple[str, Any]) -> None:
     url, app = http_url
     asked_a: list[str] = []
     async with (
@@ -76,9 +77,8 @@ async def test_legacy_http_sessions_never_share_keys(http_url: tuple[str, Any], 
     assert len(stored) == 1 and stored[0].startswith("sid:")
 
 
-async def test_modern_http_has_no_session_so_keys_serve_one_call(
-    http_url: tuple[str, Any], fresh_sandbox: Any, form_only: None
-) -> None:
+@pytest.mark.usefixtures("form_only")
+async def test_modern_http_has_no_session_so_keys_serve_one_call(http_url: tuple[str, Any], fresh_sandbox: Any) -> None:
     url, app = http_url
     asked: list[str] = []
     async with Client(url, elicitation_callback=answering(demo_keys(), asked)) as client:
