@@ -163,8 +163,9 @@ class KeysPages:
     # ------------------------------------------------------------------ server lifecycle
 
     async def ensure_started(self) -> None:
+        loop = asyncio.get_running_loop()
         async with self._start_lock:
-            if self._task is not None and not self._task.done():
+            if self._task is not None and not self._task.done() and self._task.get_loop() is loop:
                 return
             import uvicorn
 
@@ -186,7 +187,7 @@ class KeysPages:
             )
             server = _Server(config)
             self._server = server
-            self._task = asyncio.get_running_loop().create_task(server.serve(), name="botflix-aioz-keys-page")
+            self._task = loop.create_task(server.serve(), name="botflix-aioz-keys-page")
             with anyio.fail_after(10):
                 while not server.started:
                     if self._task.done():
