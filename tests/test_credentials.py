@@ -479,3 +479,28 @@ def test_parse_keys_rules() -> None:
     problem, creds = parse_keys("  pk_12345678\n", "sk_12345678", source="t")
     assert problem == "" and creds is not None and creds.public_key.get_secret_value() == "pk_12345678"
     assert "pk_12345678" not in parse_keys("pk_12345678", "pk_12345678", source="t")[0]
+
+
+async def test_cancelled_wait_leaves_the_link_usable_for_the_session(
+    nokeys_server: Any, fresh_sandbox: Any, closing: Any, mode: str
+) -> None:
+    """The client gives up while the call waits for the page: the call ends, nothing was sent; if the user
+    still submits the page, the keys are kept for the session and the next call needs no question."""
+    asker = Elicitations()  # consents, never submits
+    async with Client(nokeys_server, mode=mode, elicitation_callback=asker) as client:
+        with anyio.move_on_after(0.5) as scope:
+            await client.call_tool("aioz_account", {"action": "me"})
+        assert scope.cancelled_caught
+        assert aioz_paths(fresh_sandbox) == []
+        assert (await submit_page(asker.asked[0].url, *demo_keys())).status_code == 200
+        result = await client.call_tool("aioz_account", {"action": "me"})
+    assert not result.is_error, text_of(result)
+    assert len(asker.asked) == 1
+
+
+def test_page_offered_only_where_the_browser_can_reach_it(settings: Any) -> None:
+    from botflix_mcp.credentials import page_reachable
+
+    assert page_reachable(settings.with_overrides(transport="stdio"))
+    assert page_reachable(settings.with_overrides(transport="http", host="127.0.0.1"))
+    assert not page_reachable(settings.with_overrides(transport="http", host="0.0.0.0"))
