@@ -50,8 +50,18 @@ def demo_keys() -> tuple[str, str]:
 
 def aioz_paths(sandbox: Any) -> list[str]:
     """AIOZ API paths (relative to the AIOZ base URL) the sandbox received since its last reset (its request log)."""
+    log = getattr(sandbox, "requests", None) or getattr(sandbox, "request_log", None)
+    if callable(log):
+        log = log()
+    assert log is not None, "the sandbox exposes no request log (expected .requests() / .request_log)"
     base = urlparse(sandbox.aioz_base_url).path.rstrip("/")
-    return [r["path"][len(base) :] for r in sandbox.requests() if r["path"].startswith(base + "/")]
+    paths = []
+    for entry in log:
+        raw = entry.get("path") or entry.get("url") if isinstance(entry, dict) else getattr(entry, "path", None)
+        path = urlparse(str(raw)).path
+        if path.startswith(base + "/"):
+            paths.append(path[len(base) :])
+    return paths
 
 
 @pytest.fixture
