@@ -1,13 +1,53 @@
-"""Streamable HTTP serving at /mcp (hardening: loopback by default, bearer token off loopback)."""
+"""Streamable HTTP serving at `/mcp` (issue 6 §1): one server for several agents, hardened.
+
+- Loopback (127.0.0.1) by default. Binding to any other address requires `BOTFLIX_MCP_HTTP_TOKEN`; without it
+  the server refuses to start with one line naming the setting.
+- Bearer auth with the SDK's `TokenVerifier` + `AuthSettings` whenever a token is set (on any address): requests
+  to `/mcp` without a valid `Authorization: Bearer <token>` get 401. Tokens are compared in constant time.
+  `BOTFLIX_MCP_HTTP_TOKEN` may list several comma-separated tokens, one per user or agent: each token is its own
+  principal (2025-era sessions are bound to the token that opened them, and on 2026-07-28 connections, which have
+  no session id, keys stored through `aioz_credentials` are kept per token). This is a static-token resource
+  server, not OAuth: no protected-resource metadata is advertised.
+- DNS-rebinding protection is always on (`TransportSecuritySettings`): the `Host` header must be a loopback name,
+  the bind address, the public URL's host or one of `BOTFLIX_MCP_ALLOWED_HOSTS` (else 421), and a browser
+  `Origin` must be loopback, the public URL's origin or one of `BOTFLIX_MCP_ALLOWED_ORIGINS` (else 403).
+- Both protocol eras at the same URL: 2025-era clients get an `Mcp-Session-Id` (per-session state such as AIOZ
+  keys lives there); 2026-07-28 clients are stateless (see `credentials.py` for what that means for keys).
+- `GET /healthz` answers `{"status": "ok", ...}` without auth (for load balancers); the AIOZ webhook receiver's
+  routes are mounted too when that module is present (`botflix_mcp.aioz.webhooks_receiver.routes(app)`).
+"""
 
 from __future__ import annotations
 
+import hmac
+import importlib
 import ipaddress
 import logging
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from botflix_mcp.settings import Settings, SettingsError
 
+if TYPE_CHECKING:
+    from mcp.server import MCPServer
+    from mcp.server.auth.provider import AccessToken
+    from mcp.server.transport_security import TransportSecuritySettings
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from botflix_mcp.app import App
+
 logger = logging.getLogger(__name__)
+
+MCP_PATH = "/mcp"
+HEALTH_PATH = "/healthz"
+TOKEN_ENV = "BOTFLIX_MCP_HTTP_TOKEN"
+MIN_TOKEN_LENGTH = 16
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+WEBHOOK_MODULE = "botflix_mcp.aioz.webhooks_receiver"
 
 
 def is_loopback(host: str) -> bool:
@@ -19,13 +59,193 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def run_http(settings: Settings) -> int:
-    from botflix_mcp.server import build_server
+def is_wildcard(host: str) -> bool:
+    return host.strip("[]") in {"0.0.0.0", "::", ""}
 
-    if not is_loopback(settings.host) and settings.http_token is None:
+
+def http_tokens(settings: Settings) -> list[str]:
+    """The configured bearer tokens (comma-separated in the setting), in order."""
+    if settings.http_token is None:
+        return []
+    return [t.strip() for t in settings.http_token.get_secret_value().split(",") if t.strip()]
+
+
+def check_http_settings(settings: Settings) -> None:
+    """Refuse unsafe HTTP settings before anything starts (`SettingsError`, one line naming the variable)."""
+    tokens = http_tokens(settings)
+    if not is_loopback(settings.host) and not tokens:
         raise SettingsError(
-            "BOTFLIX_MCP_HTTP_TOKEN", f"required when binding to a non-loopback address ({settings.host})"
+            TOKEN_ENV,
+            f"required when binding to a non-loopback address ({settings.host}); set a long random token "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`) and give it to each client",
         )
-    server = build_server(settings)
-    server.run("streamable-http", host=settings.host, port=settings.port)
+    if any(len(t) < MIN_TOKEN_LENGTH for t in tokens):
+        raise SettingsError(TOKEN_ENV, f"each token must be at least {MIN_TOKEN_LENGTH} characters long")
+    if len(set(tokens)) != len(tokens):
+        raise SettingsError(TOKEN_ENV, "the same token is listed twice")
+
+
+# --------------------------------------------------------------------------- bearer auth
+
+
+class StaticTokenVerifier:
+    """`TokenVerifier` for static bearer tokens: constant-time comparison against every configured token."""
+
+    def __init__(self, tokens: Sequence[str]) -> None:
+        if not tokens:
+            raise ValueError("no tokens")
+        self._tokens = [t.encode() for t in tokens]
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        from mcp.server.auth.provider import AccessToken
+
+        given = token.encode()
+        match = 0
+        for index, known in enumerate(self._tokens, start=1):  # no early exit: timing does not tell which
+            if hmac.compare_digest(given, known):
+                match = index
+        if not match:
+            return None
+        return AccessToken(token=token, client_id=f"token-{match}", scopes=[])
+
+
+def bearer_auth(settings: Settings) -> dict[str, Any]:
+    """`MCPServer(**bearer_auth(settings))`: token verifier + auth settings when a token is set, else {}."""
+    tokens = http_tokens(settings)
+    if not tokens:
+        return {}
+    from mcp.server.auth.settings import AuthSettings
+    from pydantic import AnyHttpUrl
+
+    from botflix_mcp.logs import register_secret
+
+    for token in tokens:
+        register_secret(token)
+    auth = AuthSettings(
+        # Required by the SDK; unused here: no OAuth authorization server, and no resource metadata advertised.
+        issuer_url=AnyHttpUrl(settings.public_url or f"http://127.0.0.1:{settings.port}"),
+        resource_server_url=None,
+        required_scopes=None,
+    )
+    return {"token_verifier": StaticTokenVerifier(tokens), "auth": auth}
+
+
+# --------------------------------------------------------------------------- DNS-rebinding protection
+
+
+def _host_patterns(host: str) -> list[str]:
+    """Host-header patterns for one host name/address: `h` (default port) and `h:*`."""
+    host = host.strip()
+    if not host:
+        return []
+    if ":" in host.strip("[]") and not host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host)
+            host = f"[{host}]"
+        except ValueError:  # already "name:port"
+            return [host]
+    if host.startswith("[") and "]:" in host:
+        return [host]
+    return [host, f"{host}:*"]
+
+
+def transport_security(settings: Settings) -> TransportSecuritySettings:
+    """Allowed `Host` and `Origin` values; protection is always on."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    hosts: list[str] = []
+    origins: list[str] = []
+    for name in LOOPBACK_HOSTS:
+        hosts += _host_patterns(name)
+        origins += [f"http://{name}", f"http://{name}:*", f"https://{name}", f"https://{name}:*"]
+    if not is_wildcard(settings.host) and not is_loopback(settings.host):
+        hosts += _host_patterns(settings.host)
+    if settings.public_url:
+        parts = urlsplit(settings.public_url)
+        hosts += [parts.netloc, *_host_patterns(parts.hostname or "")]
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    for extra in settings.allowed_hosts:
+        hosts += _host_patterns(extra)
+    origins += [o.rstrip("/") for o in settings.allowed_origins]
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=list(dict.fromkeys(hosts)),
+        allowed_origins=list(dict.fromkeys(origins)),
+    )
+
+
+# --------------------------------------------------------------------------- the ASGI app
+
+
+async def _health(request: Request) -> Response:
+    from starlette.responses import JSONResponse
+
+    from botflix_mcp import __version__
+
+    return JSONResponse({"status": "ok", "server": "botflix-mcp", "version": __version__})
+
+
+def _webhook_routes(app: App) -> list[Any]:
+    try:
+        module = importlib.import_module(WEBHOOK_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name == WEBHOOK_MODULE:
+            return []
+        raise
+    routes = getattr(module, "routes", None)
+    return list(routes(app)) if routes is not None else []
+
+
+def build_http_app(settings: Settings, server: MCPServer | None = None) -> Starlette:
+    """The Starlette app: `/mcp` (both eras, auth + DNS-rebinding protection), `/healthz`, webhook routes.
+
+    `server` must have been built with these settings (so that bearer auth is wired); default: build it.
+    """
+    check_http_settings(settings)
+    if server is None:
+        from botflix_mcp.server import build_server
+
+        server = build_server(settings)
+    if bool(http_tokens(settings)) != (server.settings.auth is not None):
+        raise ValueError("the server was built with other HTTP token settings than these")
+    if not getattr(server, "_botflix_http_routes", False):
+        from starlette.routing import Route
+
+        from botflix_mcp.server import app_of
+
+        server._custom_starlette_routes.append(Route(HEALTH_PATH, _health, methods=["GET"]))
+        server._custom_starlette_routes.extend(_webhook_routes(app_of(server)))
+        server._botflix_http_routes = True  # type: ignore[attr-defined]
+    if is_wildcard(settings.host) and not settings.allowed_hosts and not settings.public_url:
+        logger.warning(
+            "listening on all addresses, but only loopback Host headers are accepted: set "
+            "BOTFLIX_MCP_ALLOWED_HOSTS (or BOTFLIX_MCP_PUBLIC_URL) to the name clients use to reach this server"
+        )
+    return server.streamable_http_app(
+        streamable_http_path=MCP_PATH, transport_security=transport_security(settings), host=settings.host
+    )
+
+
+def run_http(settings: Settings) -> int:
+    """Serve until interrupted. Unsafe settings stop start-up with one line on stderr (exit 2)."""
+    try:
+        starlette_app = build_http_app(settings)
+    except SettingsError as exc:
+        print(f"botflix-mcp: bad setting {exc}", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    config = uvicorn.Config(
+        starlette_app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,  # keep our stderr handler and its redaction
+        log_level=settings.log_level.lower(),
+        access_log=settings.log_level == "DEBUG",
+        timeout_graceful_shutdown=3,
+        server_header=False,
+    )
+    auth = "bearer token required" if http_tokens(settings) else "no token (loopback only)"
+    logger.info("serving MCP at http://%s:%s%s (%s)", settings.host, settings.port, MCP_PATH, auth)
+    uvicorn.Server(config).run()
     return 0

@@ -12,6 +12,7 @@ from mcp.server import MCPServer
 
 from botflix_mcp import __version__
 from botflix_mcp.app import App
+from botflix_mcp.http_app import bearer_auth
 from botflix_mcp.settings import Settings
 from botflix_mcp.toolkit import Toolkit
 
@@ -64,6 +65,7 @@ def build_server(
         website_url="https://github.com/botflix-mcp/botflix-mcp",
         log_level=settings.log_level,  # type: ignore[arg-type]
         lifespan=lifespan,
+        **bearer_auth(settings),  # HTTP: SDK TokenVerifier + AuthSettings when BOTFLIX_MCP_HTTP_TOKEN is set
     )
     from botflix_mcp.logs import configure_logging, register_secret
 

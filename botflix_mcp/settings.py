@@ -360,7 +360,7 @@ SPECS: tuple[SettingSpec, ...] = (
         "BOTFLIX_MCP_HTTP_TOKEN",
         _secret,
         None,
-        "Bearer token required by the HTTP server (mandatory off loopback).",
+        "Bearer token required by the HTTP server (mandatory off loopback); comma-separate one token per user.",
         True,
         group="transport",
     ),
