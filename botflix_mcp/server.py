@@ -81,6 +81,9 @@ def build_server(
             importlib.import_module(module).register(kit, app)
     for module in EXTRA_MODULES:
         importlib.import_module(module).register(server, app)
+    from botflix_mcp import protocol  # last: logging/setLevel, log forwarding, completion fallback
+
+    protocol.register(server, app)
     server._botflix_app = app  # type: ignore[attr-defined]  # for the CLI/HTTP layer and tests
     server._botflix_toolkit = kit  # type: ignore[attr-defined]
     return server
