@@ -30,3 +30,6 @@ echo "== ruff"
 
 echo "== pytest"
 .venv/bin/python -m pytest -q "$@"
+
+echo "== MCP conformance suite + Inspector CLI (scripts/conformance.sh)"
+bash scripts/conformance.sh
