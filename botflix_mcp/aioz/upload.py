@@ -1,0 +1,935 @@
+"""The AIOZ Stream chunked upload engine (issue 4): plan, stream, hash, retry, re-split, resume, complete.
+
+Wire facts (research/aioz.md §6; they win over the skill's bash example, which is 0-based and single-part):
+
+- `POST /media/{id}/part`, multipart fields `file`, `index` (**1-based**, as in both official SDKs) and `hash` (hex
+  MD5 of the part), header `Content-Range: bytes start-end/total` with an **inclusive** end. The host joins parts
+  by ascending index at `/complete` and checks that their sizes add up to the total.
+- Re-sending a stored part (same index and hash) answers 400 "Part is already uploaded.": that is a success (it is
+  how a lost acknowledgement shows up on retry).
+- The host's global body limit is "50M"; a 50 MiB part plus the multipart envelope exceeds it and gets **413**.
+- `GET /media/{id}/complete` is synchronous (it assembles and probes the file) and returns only a message.
+
+Design:
+
+- **Streaming.** A part's body is an async byte stream with a known `Content-Length`: the multipart head, the file
+  bytes read from disk in 1 MiB blocks (each block also feeds the part's MD5, in a worker thread so that hashing
+  and disk reads of parallel parts use both cores), then the `index` and `hash` fields. The MD5 is known when the
+  last block has been read, which is exactly when the `hash` field is written: one pass over the bytes, never more
+  than a block per part in memory.
+- **Parallel parts.** Up to `parallel` parts are in flight (`upload_parallel`). They are dispatched in ascending
+  index order; the last (short) part waits until some other part of the round has been acknowledged, so a 413
+  can never arrive for a part that sits before an acknowledged one (see re-split).
+- **Retries per part.** 5xx and connection errors: backoff (the shared `RetryPolicy`), `2 * max_retries` attempts
+  (a long upload must not die of one transient error in a thousand); 429: wait `X-RateLimit-Retry-After` (all
+  parts pause together, and waits do not use up attempts). Other 4xx: the part fails for good.
+- **413 re-split.** When a part gets 413, no further part is dispatched; the parts in flight settle; then every
+  byte not yet stored is planned again with half the part size (MiB-aligned, at least 5 MiB) and the upload goes
+  on. Indexes must keep byte order, because the host joins by ascending index: acknowledged parts keep their index,
+  and each *hole* (a run of consecutive unstored parts) is re-planned into the indexes between its neighbours,
+  `prev_index + 1, prev_index + 2, ...`. A hole that ends the file (the normal case: the tail rule above means a
+  413 wave leaves no acknowledged part behind it) has unlimited room, so the numbering stays 1..N. A hole bounded on
+  the right with too little room (a host that refused an earlier part but stored a later one of the same size)
+  cannot be re-split without breaking byte order: that part fails (❌) with a clear message. Parts whose fate is
+  unknown (in flight when a previous run was killed) are never re-planned: they are sent again first, unchanged,
+  so a stored copy answers "already uploaded". The smaller size is remembered per host for later uploads.
+- **Journal.** One JSON file per upload in the cache directory, keyed by (AIOZ host, key-pair fingerprint, real
+  path, size, mtime, a hash of three 64 KiB samples). It holds the media id, the plan (as runs of equal parts), the
+  acknowledged indexes and the "unsure" ones (dispatched, outcome unknown). A part is marked unsure *before* it
+  is sent and acknowledged right after the host says so; every write goes to a temp file then `os.replace`, so a
+  kill or an anyio cancellation at any point leaves a consistent journal and a re-run re-sends at most the parts
+  that were in flight. A re-run reuses the media while it is still `new`.
+- **Complete.** Only after every part is acknowledged, and the file is unchanged since the start, with the long
+  complete timeout. A lost answer is resolved by reading the media's status instead of blindly calling again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import secrets
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import anyio
+import httpx
+
+from botflix_mcp.aioz.client import parse_envelope
+from botflix_mcp.errors import ApiError, NotFoundError, UserInputError
+from botflix_mcp.http import RETRYABLE_EXCEPTIONS, RetryPolicy, retry_after_seconds
+from botflix_mcp.templates import ChunkRow, render_upload_complete, render_upload_progress
+
+if TYPE_CHECKING:
+    from botflix_mcp.aioz.session import AiozSession
+
+logger = logging.getLogger(__name__)
+
+MIB = 1024 * 1024
+#: The smallest part the engine re-splits down to (and the official Go SDK's minimum).
+MIN_PART_SIZE = 5 * MIB
+#: Disk read (and MD5 update) unit while streaming a part.
+READ_BLOCK = MIB
+#: Bytes hashed at the start, the middle and the end of a file to tell two files with the same size and mtime apart.
+SAMPLE_BYTES = 64 * 1024
+JOURNAL_VERSION = 1
+#: 429 answers a single part may wait out (they pace the upload, they are not failures).
+MAX_RATE_LIMIT_WAITS = 60
+ALREADY_UPLOADED = "part is already uploaded"
+CORRUPTED = "file corrupted"
+
+
+class UploadFailed(Exception):
+    """The upload stopped before `/complete` (a part failed for good, or the file changed)."""
+
+
+class FileChanged(Exception):
+    """The source file changed (size/mtime) or shrank while it was being read."""
+
+
+# --------------------------------------------------------------------------- plan
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part on the wire: 1-based `index`, first byte `start`, `size` bytes (`end` is inclusive)."""
+
+    index: int
+    start: int
+    size: int
+
+    @property
+    def end(self) -> int:
+        return self.start + self.size - 1
+
+    def content_range(self, total: int) -> str:
+        return f"bytes {self.start}-{self.end}/{total}"
+
+
+def plan_chunks(size: int, chunk_size: int, *, first_index: int = 1, offset: int = 0) -> list[Part]:
+    """Split `size` bytes (starting at byte `offset`) into parts of `chunk_size`, the last one shorter.
+
+    Indexes are consecutive from `first_index` (1 for a whole file, as the official SDKs number parts).
+    """
+    if size <= 0:
+        raise ValueError("nothing to upload: the size must be greater than 0")
+    if chunk_size <= 0:
+        raise ValueError("the chunk size must be greater than 0")
+    parts: list[Part] = []
+    position, index, stop = offset, first_index, offset + size
+    while position < stop:
+        length = min(chunk_size, stop - position)
+        parts.append(Part(index, position, length))
+        position += length
+        index += 1
+    return parts
+
+
+class NoIndexRoom(Exception):
+    """A hole cannot be re-split: too few free indexes between its stored neighbours."""
+
+    def __init__(self, first: Part, needed: int, room: int) -> None:
+        super().__init__(
+            f"part {first.index} (bytes {first.start}-{first.end}) must be re-split into {needed} parts, but only "
+            f"{room} index(es) are free before the next stored part"
+        )
+        self.first = first
+
+
+def smaller_part_size(size: int) -> int | None:
+    """The next part size after a 413 for `size`: half, MiB-aligned, at least 5 MiB; None when already minimal."""
+    if size <= MIN_PART_SIZE:
+        return None
+    return max(MIN_PART_SIZE, (size // 2) // MIB * MIB)
+
+
+def resplit(parts: list[Part], keep: set[int], new_size: int) -> list[Part]:
+    """Re-plan every part whose index is not in `keep` into parts of at most `new_size`, keeping byte order.
+
+    `parts` is in byte order (which is also index order). Each maximal run of re-plannable parts (a hole) gets
+    the indexes right after its left neighbour's; a hole bounded on the right must fit before that neighbour's
+    index, else `NoIndexRoom`. Parts in `keep` (stored, or possibly stored) never move.
+    """
+    out: list[Part] = []
+    i = 0
+    while i < len(parts):
+        if parts[i].index in keep:
+            out.append(parts[i])
+            i += 1
+            continue
+        j = i
+        while j < len(parts) and parts[j].index not in keep:
+            j += 1
+        start, stop = parts[i].start, parts[j - 1].end + 1
+        previous = out[-1].index if out else 0
+        pieces = plan_chunks(stop - start, new_size, first_index=previous + 1, offset=start)
+        if j < len(parts):
+            room = parts[j].index - previous - 1
+            if len(pieces) > room:
+                raise NoIndexRoom(parts[i], len(pieces), room)
+        out.extend(pieces)
+        i = j
+    return out
+
+
+# --------------------------------------------------------------------------- file identity and journal
+
+
+@dataclass(frozen=True)
+class FileIdentity:
+    path: str
+    size: int
+    mtime_ns: int
+    sample: str
+
+    def same_file(self, other: FileIdentity) -> bool:
+        return self == other
+
+
+def file_identity(path: Path) -> FileIdentity:
+    """Real path, size, mtime and a SHA-256 of three 64 KiB samples (start, middle, end). Reads <= 192 KiB."""
+    st = path.stat()
+    digest = hashlib.sha256(str(st.st_size).encode())
+    with path.open("rb") as handle:
+        for offset in sorted({0, max(0, st.st_size // 2 - SAMPLE_BYTES // 2), max(0, st.st_size - SAMPLE_BYTES)}):
+            handle.seek(offset)
+            digest.update(handle.read(SAMPLE_BYTES))
+    return FileIdentity(str(path), st.st_size, st.st_mtime_ns, digest.hexdigest())
+
+
+def default_cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("botflix-mcp"))
+
+
+def journal_key(base_url: str, fingerprint: str, ident: FileIdentity) -> str:
+    raw = json.dumps([base_url.rstrip("/"), fingerprint, ident.path, ident.size, ident.mtime_ns, ident.sample])
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _index_ranges(indexes: Iterable[int]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for index in sorted(indexes):
+        if out and out[-1][1] == index - 1:
+            out[-1][1] = index
+        else:
+            out.append([index, index])
+    return out
+
+
+def _from_ranges(ranges: Iterable[Iterable[int]]) -> set[int]:
+    found: set[int] = set()
+    for first, last in ranges:
+        found.update(range(int(first), int(last) + 1))
+    return found
+
+
+def _plan_runs(parts: list[Part]) -> list[list[int]]:
+    """Parts as runs `[first_index, start, size, count]` of consecutive equal parts (a journal stays small)."""
+    runs: list[list[int]] = []
+    for p in parts:
+        if runs:
+            first, start, size, count = runs[-1]
+            if p.size == size and p.index == first + count and p.start == start + size * count:
+                runs[-1][3] += 1
+                continue
+        runs.append([p.index, p.start, p.size, 1])
+    return runs
+
+
+def _parts_from_runs(runs: Iterable[Iterable[int]]) -> list[Part]:
+    parts: list[Part] = []
+    for first, start, size, count in runs:
+        parts.extend(Part(first + k, start + size * k, size) for k in range(count))
+    return parts
+
+
+@dataclass
+class UploadState:
+    """Everything about one upload that must survive a kill (the journal) plus this run's live view."""
+
+    media_id: str
+    title: str
+    media_type: str
+    total: int
+    parts: list[Part]
+    acked: set[int] = field(default_factory=set)
+    unsure: set[int] = field(default_factory=set)  # dispatched, outcome unknown (persisted)
+    # live only:
+    inflight: set[int] = field(default_factory=set)
+    hashed: set[int] = field(default_factory=set)
+    failed: dict[int, str] = field(default_factory=dict)
+    corrupted: set[int] = field(default_factory=set)
+    resumed_parts: int = 0
+
+    @property
+    def done(self) -> int:
+        return sum(1 for p in self.parts if p.index in self.acked)
+
+    def rows(self) -> list[ChunkRow]:
+        """The progress table: chunks numbered from 0 in byte order, as the skill's template does."""
+        rows: list[ChunkRow] = []
+        for number, p in enumerate(self.parts):
+            if p.index in self.acked:
+                rows.append(ChunkRow(number, p.size, "done", True))
+            elif p.index in self.failed:
+                md5: bool | None = False if p.index in self.corrupted else (True if p.index in self.hashed else None)
+                rows.append(ChunkRow(number, p.size, "failed", md5))
+            elif p.index in self.inflight:
+                rows.append(ChunkRow(number, p.size, "uploading", True if p.index in self.hashed else None))
+            else:
+                rows.append(ChunkRow(number, p.size, "waiting", None))
+        return rows
+
+    def block(self) -> str:
+        return render_upload_progress(self.title, self.rows())
+
+
+class Journal:
+    """One upload's journal file; `save()` is atomic (temp file + `os.replace`)."""
+
+    def __init__(self, path: Path, meta: dict[str, Any]) -> None:
+        self.path = path
+        self.meta = meta
+
+    @staticmethod
+    def location(cache_dir: Path, key: str) -> Path:
+        return cache_dir / "uploads" / f"{key}.json"
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[Journal, UploadState] | None:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if raw.get("version") != JOURNAL_VERSION:
+                return None
+            state = UploadState(
+                media_id=str(raw["media_id"]),
+                title=str(raw["title"]),
+                media_type=str(raw["media_type"]),
+                total=int(raw["total"]),
+                parts=_parts_from_runs(raw["plan"]),
+                acked=_from_ranges(raw.get("acked", [])),
+                unsure=_from_ranges(raw.get("unsure", [])),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            if path.exists():
+                logger.warning("ignoring unreadable upload journal %s: %s", path.name, type(exc).__name__)
+            return None
+        if not state.parts or sum(p.size for p in state.parts) != state.total:
+            logger.warning("ignoring inconsistent upload journal %s", path.name)
+            return None
+        meta = {k: v for k, v in raw.items() if k not in {"plan", "acked", "unsure"}}
+        return cls(path, meta), state
+
+    def save(self, state: UploadState) -> None:
+        data = dict(self.meta)
+        data.update(
+            version=JOURNAL_VERSION,
+            media_id=state.media_id,
+            title=state.title,
+            media_type=state.media_type,
+            total=state.total,
+            plan=_plan_runs(state.parts),
+            acked=_index_ranges(state.acked),
+            unsure=_index_ranges(state.unsure - state.acked),
+            updated_at=datetime.now(UTC).isoformat(),
+        )
+        atomic_write_json(self.path, data)
+
+    def delete(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    """Write `data` as JSON so that readers see the old file or the new one, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, separators=(",", ":"))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# --------------------------------------------------------------------------- one part on the wire
+
+
+def _read_block(handle: Any, size: int, digest: Any) -> bytes:
+    data: bytes = handle.read(size)
+    digest.update(data)  # hashlib releases the GIL for large buffers: parallel parts hash on both cores
+    return data
+
+
+class PartBody:
+    """The multipart body of one part, streamed from disk: `file`, then `index`, then `hash` (computed on the way).
+
+    `length` is exact before a byte is read, so the request carries a plain `Content-Length`.
+    """
+
+    def __init__(self, path: Path, part: Part, *, block: int = READ_BLOCK) -> None:
+        self.path = path
+        self.part = part
+        self.block = block
+        boundary = "botflix" + secrets.token_hex(12)
+        self.content_type = f"multipart/form-data; boundary={boundary}"
+        self._head = (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="file"; filename="blob"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        self._middle = (
+            f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="index"\r\n\r\n{part.index}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="hash"\r\n\r\n'
+        ).encode()
+        self._tail = f"\r\n--{boundary}--\r\n".encode()
+        self.length = len(self._head) + part.size + len(self._middle) + 32 + len(self._tail)
+        self.md5: str | None = None
+        self._handle: Any = None
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        yield self._head
+        digest = hashlib.md5(usedforsecurity=False)
+        self._handle = await anyio.to_thread.run_sync(self._open)
+        remaining = self.part.size
+        while remaining:
+            want = min(self.block, remaining)
+            data = await anyio.to_thread.run_sync(_read_block, self._handle, want, digest)
+            if len(data) != want:
+                raise FileChanged(f"{self.path} shrank while it was being uploaded")
+            remaining -= want
+            yield data
+        self.close()
+        self.md5 = digest.hexdigest()
+        yield self._middle + self.md5.encode() + self._tail
+
+    def _open(self) -> Any:
+        handle = self.path.open("rb", buffering=0)
+        handle.seek(self.part.start)
+        return handle
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+PartKind = Literal["ok", "already", "too_large", "failed"]
+
+
+@dataclass(frozen=True)
+class PartOutcome:
+    kind: PartKind
+    message: str = ""
+    status: int | None = None
+    md5: str | None = None
+    stored: bool | None = None  # failed parts: False when the host surely did not keep it, None when unknown
+    corrupted: bool = False
+
+
+@dataclass
+class PartSender:
+    """Sends parts of one media over the pooled httpx client, with per-part retries (see module docstring)."""
+
+    http: httpx.AsyncClient
+    url: str  # .../media/{id}/part
+    headers: dict[str, str]  # auth headers
+    path: Path
+    total: int
+    retry: RetryPolicy
+    attempts: int
+    on_hashed: Callable[[int, str], None] | None = None
+    _resume_at: float = 0.0  # monotonic time before which no part is sent (after a 429)
+
+    async def _pace(self) -> None:
+        wait = self._resume_at - time.monotonic()
+        if wait > 0:
+            await anyio.sleep(wait)
+
+    async def send(self, part: Part) -> PartOutcome:
+        failures = 0
+        waits = 0
+        while True:
+            await self._pace()
+            body = PartBody(self.path, part)
+            headers = {
+                **self.headers,
+                "Content-Type": body.content_type,
+                "Content-Length": str(body.length),
+                "Content-Range": part.content_range(self.total),
+            }
+            stream = body.stream()
+            try:
+                response = await self.http.request("POST", self.url, content=stream, headers=headers)
+            except FileChanged as exc:
+                return PartOutcome("failed", str(exc), stored=False)
+            except RETRYABLE_EXCEPTIONS as exc:
+                failures += 1
+                if failures < self.attempts:
+                    delay = self.retry.delay(failures)
+                    logger.info("part %d: %s, retry in %.2fs", part.index, type(exc).__name__, delay)
+                    await anyio.sleep(delay)
+                    continue
+                return PartOutcome("failed", f"{type(exc).__name__} after {failures} attempts", stored=None)
+            finally:
+                body.close()
+                await stream.aclose()
+            if body.md5 and self.on_hashed is not None:
+                self.on_hashed(part.index, body.md5)
+            if response.is_success:
+                return PartOutcome("ok", "stored", response.status_code, body.md5)
+            _, message = parse_envelope(response)
+            message = message or response.reason_phrase or ""
+            status = response.status_code
+            if status == 400 and ALREADY_UPLOADED in message.lower():
+                return PartOutcome("already", message, status, body.md5)
+            if status == 413:
+                return PartOutcome("too_large", message or "Request Entity Too Large", status, stored=False)
+            if status == 429 and waits < MAX_RATE_LIMIT_WAITS:
+                waits += 1
+                delay = self.retry.delay(1, retry_after_seconds(response, message) or 1.0)
+                self._resume_at = max(self._resume_at, time.monotonic() + delay)
+                logger.info("part %d: HTTP 429, all parts wait %.2fs", part.index, delay)
+                continue
+            if status >= 500:
+                failures += 1
+                if failures < self.attempts:
+                    delay = self.retry.delay(failures)
+                    logger.info("part %d: HTTP %d, retry in %.2fs", part.index, status, delay)
+                    await anyio.sleep(delay)
+                    continue
+                return PartOutcome("failed", f"HTTP {status}: {message}", status, body.md5, stored=None)
+            return PartOutcome(
+                "failed",
+                f"HTTP {status}: {message}",
+                status,
+                body.md5,
+                stored=False,
+                corrupted=CORRUPTED in message.lower(),
+            )
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress listener receives after each acknowledged part."""
+
+    done: int
+    total: int
+    message: str  # one line
+    block: str  # the skill's full progress block
+
+
+ProgressListener = Callable[[Progress], Awaitable[None]]
+
+
+@dataclass
+class EngineResult:
+    ok: bool
+    error: str | None = None
+    part_size: int | None = None  # the size used after re-splits (None: no 413 seen)
+
+
+class UploadEngine:
+    """Runs rounds of bounded-parallel part uploads until every part is acknowledged or one fails for good."""
+
+    def __init__(
+        self,
+        state: UploadState,
+        send: Callable[[Part], Awaitable[PartOutcome]],
+        *,
+        parallel: int,
+        journal: Journal | None = None,
+        on_progress: ProgressListener | None = None,
+    ) -> None:
+        self.state = state
+        self.send = send
+        self.parallel = max(1, parallel)
+        self.journal = journal
+        self.on_progress = on_progress
+        self.learned_size: int | None = None
+        self._notify_lock = anyio.Lock()
+        self._last_done = -1
+
+    def _save(self) -> None:
+        if self.journal is not None:
+            self.journal.save(self.state)
+
+    def progress(self) -> Progress:
+        s = self.state
+        done, total = s.done, len(s.parts)
+        percent = done * 100 // total if total else 100
+        message = f"Uploading {s.title}: {done} of {total} chunks ({percent}%)"
+        return Progress(done, total, message, s.block())
+
+    async def _notify(self) -> None:
+        """Tell the listener, in order: parts acknowledged together never report a smaller count after a larger."""
+        if self.on_progress is None:
+            return
+        async with self._notify_lock:
+            progress = self.progress()
+            if progress.done <= self._last_done:
+                return
+            self._last_done = progress.done
+            try:
+                await self.on_progress(progress)
+            except anyio.get_cancelled_exc_class():
+                raise
+            except Exception as exc:  # a listener (e.g. a client that went away) never breaks the upload
+                logger.debug("progress listener failed: %s", type(exc).__name__)
+
+    async def run(self) -> EngineResult:
+        s = self.state
+        s.failed.clear()
+        s.corrupted.clear()
+        while True:
+            pending = [p for p in s.parts if p.index not in s.acked]
+            if not pending:
+                return EngineResult(True, part_size=self.learned_size)
+            too_large = await self._round(pending)
+            if s.failed:
+                first = min(s.failed)
+                return EngineResult(False, f"part {first} failed: {s.failed[first]}", self.learned_size)
+            if not too_large:
+                continue
+            smallest = min(p.size for p in too_large)
+            new_size = smaller_part_size(smallest)
+            if new_size is None:
+                for p in too_large:
+                    s.failed[p.index] = "HTTP 413: the host refuses even the minimum part size (5 MiB)"
+                return EngineResult(False, s.failed[too_large[0].index], self.learned_size)
+            try:
+                s.parts = resplit(s.parts, s.acked | s.unsure, new_size)
+            except NoIndexRoom as exc:
+                s.failed[exc.first.index] = f"HTTP 413, and {exc}"
+                return EngineResult(False, s.failed[exc.first.index], self.learned_size)
+            self.learned_size = new_size
+            logger.info("HTTP 413: re-split the remaining bytes into parts of %d MiB", new_size // MIB)
+            self._save()
+
+    async def _round(self, pending: list[Part]) -> list[Part]:
+        """Send `pending` (unsure parts first, then byte order); return the parts that got 413."""
+        s = self.state
+        order = [p for p in pending if p.index in s.unsure] + [p for p in pending if p.index not in s.unsure]
+        tail = s.parts[-1]
+        gate_tail = tail.index not in s.acked and tail.index not in s.unsure and len(order) > 1
+        tail_may_go = anyio.Event()
+        stop = False
+        too_large: list[Part] = []
+        limiter = anyio.Semaphore(self.parallel)
+
+        async def one(part: Part) -> None:
+            nonlocal stop
+            released = False
+            try:
+                outcome = await self.send(part)
+                s.inflight.discard(part.index)
+                if outcome.kind in ("ok", "already"):
+                    s.acked.add(part.index)
+                    s.unsure.discard(part.index)
+                    s.hashed.add(part.index)
+                    self._save()
+                    tail_may_go.set()
+                    limiter.release()
+                    released = True
+                    await self._notify()
+                    return
+                if outcome.kind == "too_large":
+                    s.unsure.discard(part.index)
+                    too_large.append(part)
+                else:
+                    s.failed[part.index] = outcome.message
+                    if outcome.corrupted:
+                        s.corrupted.add(part.index)
+                    if outcome.stored is False:
+                        s.unsure.discard(part.index)
+                self._save()
+                stop = True
+                tail_may_go.set()
+            finally:
+                s.inflight.discard(part.index)
+                if not released:
+                    limiter.release()
+
+        async with anyio.create_task_group() as tg:
+            for part in order:
+                must_resolve = part.index in s.unsure
+                if stop and not must_resolve:
+                    break
+                if part is tail and gate_tail:
+                    await tail_may_go.wait()
+                    if stop:
+                        break
+                await limiter.acquire()
+                if stop and not must_resolve:
+                    limiter.release()
+                    break
+                s.unsure.add(part.index)  # before a byte is sent: a kill from here on leaves it "unsure"
+                s.inflight.add(part.index)
+                self._save()
+                tg.start_soon(one, part)
+        return sorted(too_large, key=lambda p: p.start)
+
+
+# --------------------------------------------------------------------------- the whole upload
+
+
+@dataclass
+class UploadReport:
+    """The result of `upload_file`: success with the final texts, or the failure with the last block."""
+
+    ok: bool
+    media_id: str
+    title: str
+    media_type: str
+    block: str
+    complete_text: str | None = None
+    error: str | None = None
+    uploaded_at: datetime | None = None
+    parts: int = 0
+    resumed_parts: int = 0
+    part_size: int = 0
+    already_completed: bool = False
+    status: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Success: the last progress block followed by the "Upload Complete!" template, exactly."""
+        if self.complete_text is None:
+            return self.block
+        return f"{self.block}\n\n{self.complete_text}"
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "media_id": self.media_id,
+            "title": self.title,
+            "type": self.media_type,
+            "status": self.status or ("transcoding" if self.ok else "new"),
+            "uploaded_at": self.uploaded_at.isoformat() if self.uploaded_at else None,
+            "parts": self.parts,
+            "resumed_parts": self.resumed_parts,
+            "part_size": self.part_size,
+            "already_completed": self.already_completed,
+            "error": self.error,
+        }
+
+
+CreateMedia = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def _limits_path(cache_dir: Path) -> Path:
+    return cache_dir / "uploads" / "part-limits.json"
+
+
+def learned_part_size(cache_dir: Path, base_url: str) -> int | None:
+    """The part size a previous upload to this host settled on after a 413 (None when never seen)."""
+    try:
+        data = json.loads(_limits_path(cache_dir).read_text(encoding="utf-8"))
+        value = data.get(base_url.rstrip("/"))
+        return int(value) if value else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def remember_part_size(cache_dir: Path, base_url: str, size: int) -> None:
+    path = _limits_path(cache_dir)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            data = {}
+    except (OSError, ValueError):
+        data = {}
+    data[base_url.rstrip("/")] = size
+    with contextlib.suppress(OSError):
+        atomic_write_json(path, data)
+
+
+def _sources_path(cache_dir: Path) -> Path:
+    return cache_dir / "uploads" / "sources.json"
+
+
+def remember_source(cache_dir: Path, media_id: str, source: str, *, keep: int = 200) -> None:
+    """media id -> the local file it was uploaded from (for "retry my failed upload"); bounded."""
+    path = _sources_path(cache_dir)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            data = {}
+    except (OSError, ValueError):
+        data = {}
+    data.pop(media_id, None)
+    data[media_id] = source
+    while len(data) > keep:
+        data.pop(next(iter(data)))
+    with contextlib.suppress(OSError):
+        atomic_write_json(path, data)
+
+
+def source_of(cache_dir: Path, media_id: str) -> str | None:
+    try:
+        data = json.loads(_sources_path(cache_dir).read_text(encoding="utf-8"))
+        value = data.get(media_id) if isinstance(data, dict) else None
+        return str(value) if value else None
+    except (OSError, ValueError):
+        return None
+
+
+async def _media_status(api: AiozSession, media_id: str) -> str | None:
+    """The media's public status, or None when it no longer exists."""
+    try:
+        data = (await api.get(f"/media/{media_id}")).data or {}
+    except NotFoundError:
+        return None
+    media = data.get("media", data) if isinstance(data, dict) else {}
+    return str(media.get("status") or "") or None
+
+
+async def complete_upload(api: AiozSession, media_id: str, *, timeout: float, retry: RetryPolicy) -> None:
+    """`GET /media/{id}/complete` once; a lost answer (connection error, 5xx) is resolved by reading the status."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            await api.request("GET", f"/media/{media_id}/complete", timeout=timeout, idempotent=False)
+            return
+        except ApiError as exc:
+            transient = exc.status is None or exc.status >= 500 or exc.status == 429
+            if not transient:
+                raise
+            status = await _media_status(api, media_id)
+            if status is not None and status != "new":
+                logger.info("complete: answer lost, but media is %s: it was completed", status)
+                return
+            if attempt > retry.max_retries:
+                raise
+            await anyio.sleep(retry.delay(attempt, exc.retry_after))
+
+
+async def upload_file(
+    api: AiozSession,
+    path: Path,
+    *,
+    title: str,
+    media_type: str,
+    create_media: CreateMedia,
+    chunk_size: int,
+    parallel: int,
+    cache_dir: Path,
+    retry: RetryPolicy,
+    complete_timeout: float,
+    on_progress: ProgressListener | None = None,
+    journal_extra: dict[str, Any] | None = None,
+) -> UploadReport:
+    """Upload the local file at `path` as one AIOZ media: resume or create, send all parts, complete.
+
+    `create_media()` runs only when no resumable journal exists (it does the cost check and `POST /media/create`
+    and returns the media object). Raises `UploadFailed` only for a file problem; a part that fails for good ends
+    in a report with `ok=False` (the table shows ❌) and `/complete` is not called.
+    """
+    ident = await anyio.to_thread.run_sync(file_identity, path)
+    if ident.size <= 0:
+        raise UserInputError(f"{path} is empty; there is nothing to upload.")
+    key = journal_key(api.client.base_url, api.creds.fingerprint, ident)
+    location = Journal.location(cache_dir, key)
+    loaded = Journal.load(location)
+    state: UploadState | None = None
+    journal: Journal | None = None
+    if loaded is not None:
+        journal, state = loaded
+        status = await _media_status(api, state.media_id)
+        if status is None:
+            logger.info("journal names media that no longer exists; starting over")
+            journal.delete()
+            journal = state = None
+        elif status != "new":  # completed earlier (the answer or the journal clean-up was lost)
+            journal.delete()
+            state.acked = {p.index for p in state.parts}
+            return UploadReport(
+                True,
+                state.media_id,
+                state.title,
+                state.media_type,
+                state.block(),
+                render_upload_complete(state.media_id, state.title, state.media_type, datetime.now(UTC)),
+                uploaded_at=datetime.now(UTC),
+                parts=len(state.parts),
+                resumed_parts=len(state.parts),
+                already_completed=True,
+                status=status,
+            )
+        else:
+            state.resumed_parts = state.done
+            logger.info(
+                "resuming upload of media %s: %d of %d parts stored", state.media_id, state.done, len(state.parts)
+            )
+    if state is None:
+        size = min(chunk_size, learned_part_size(cache_dir, api.client.base_url) or chunk_size)
+        media = await create_media()
+        media_id = str(media.get("id") or "")
+        if not media_id:
+            raise UploadFailed("AIOZ created the media but returned no id.")
+        state = UploadState(media_id, title, media_type, ident.size, plan_chunks(ident.size, size))
+        meta = {"source": ident.path, "size": ident.size, "mtime_ns": ident.mtime_ns, "sample": ident.sample}
+        meta["created_at"] = datetime.now(UTC).isoformat()
+        meta.update(journal_extra or {})
+        journal = Journal(location, meta)
+        journal.save(state)
+    assert journal is not None
+    remember_source(cache_dir, state.media_id, ident.path)
+
+    def hashed(index: int, _md5: str) -> None:
+        state.hashed.add(index)
+
+    sender = PartSender(
+        http=api.client.http,
+        url=api.client.url(f"/media/{state.media_id}/part"),
+        headers=api.client.auth_headers(api.creds),
+        path=path,
+        total=state.total,
+        retry=retry,
+        attempts=max(2, 2 * retry.max_retries),
+        on_hashed=hashed,
+    )
+    engine = UploadEngine(state, sender.send, parallel=parallel, journal=journal, on_progress=on_progress)
+    result = await engine.run()
+    if engine.learned_size is not None:
+        remember_part_size(cache_dir, api.client.base_url, engine.learned_size)
+    report = UploadReport(
+        False,
+        state.media_id,
+        state.title,
+        state.media_type,
+        state.block(),
+        parts=len(state.parts),
+        resumed_parts=state.resumed_parts,
+        part_size=max(p.size for p in state.parts),
+    )
+    if not result.ok:
+        report.error = result.error
+        return report
+    now = await anyio.to_thread.run_sync(file_identity, path)
+    if (now.size, now.mtime_ns) != (ident.size, ident.mtime_ns):
+        report.error = "the file changed while it was being uploaded; /complete was not called"
+        return report
+    await complete_upload(api, state.media_id, timeout=complete_timeout, retry=retry)
+    journal.delete()
+    uploaded_at = datetime.now(UTC)
+    report.ok = True
+    report.uploaded_at = uploaded_at
+    report.status = "transcoding"
+    report.complete_text = render_upload_complete(state.media_id, state.title, state.media_type, uploaded_at)
+    return report
