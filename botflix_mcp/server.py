@@ -23,10 +23,11 @@ SERVER_NAME = "botflix-mcp"
 #: toolset -> modules exposing `register(kit: Toolkit, app: App) -> None`, in tools/list order.
 TOOLSET_MODULES: dict[str, tuple[str, ...]] = {
     "account": ("botflix_mcp.aioz.tools.account",),
+    "upload": ("botflix_mcp.aioz.tools.upload",),
 }
 
 #: Modules registering prompts/resources/extra routes: `register(server: MCPServer, app: App) -> None`.
-EXTRA_MODULES: tuple[str, ...] = ()
+EXTRA_MODULES: tuple[str, ...] = ("botflix_mcp.aioz.webhooks_receiver",)
 
 INSTRUCTIONS = """\
 botflix-mcp lets you direct BotFlix episodes and host media on AIOZ Stream.

@@ -57,15 +57,18 @@ async def check_cost(api: AiozSession, *, media_type: str, qualities: list[str],
 
 
 async def create_media(
-    api: AiozSession, body: dict[str, Any], *, duration: float | None
+    api: AiozSession, body: dict[str, Any], *, duration: float | None, cost: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Cost check when `body` has qualities (block if not enough), then `POST /media/create`.
 
-    Returns (media object, cost or None). `duration` (seconds) is required when qualities are given.
+    Returns (media object, cost or None). `duration` (seconds) is required when qualities are given, unless `cost`
+    is the answer of a check the caller made just before for the same qualities (it is not asked twice).
     """
     names = quality_names(body.get("qualities"))
-    cost: dict[str, Any] | None = None
-    if names:
+    if cost is not None and names:
+        if cost.get("is_enough") is not True:
+            raise InsufficientBalance(cost)
+    elif names:
         if duration is None or duration <= 0:
             raise UserInputError(
                 "Custom qualities need the media's duration for the transcode cost check, and it is unknown.",
