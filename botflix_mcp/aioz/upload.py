@@ -819,6 +819,10 @@ async def complete_upload(api: AiozSession, media_id: str, *, timeout: float, re
             await anyio.sleep(retry.delay(attempt, exc.retry_after))
 
 
+#: Journal keys of the uploads running in this process (two calls must not drive the same upload at once).
+_ACTIVE: set[str] = set()
+
+
 async def upload_file(
     api: AiozSession,
     path: Path,
@@ -832,7 +836,6 @@ async def upload_file(
     retry: RetryPolicy,
     complete_timeout: float,
     on_progress: ProgressListener | None = None,
-    journal_extra: dict[str, Any] | None = None,
 ) -> UploadReport:
     """Upload the local file at `path` as one AIOZ media: resume or create, send all parts, complete.
 
@@ -844,6 +847,48 @@ async def upload_file(
     if ident.size <= 0:
         raise UserInputError(f"{path} is empty; there is nothing to upload.")
     key = journal_key(api.client.base_url, api.creds.fingerprint, ident)
+    if key in _ACTIVE:
+        raise UserInputError(
+            f"{path} is already being uploaded by another call or job of this server.",
+            "Follow it with aioz_upload_job (action 'list'), or wait for it to finish.",
+        )
+    _ACTIVE.add(key)
+    try:
+        return await _upload(
+            api,
+            path,
+            ident,
+            key,
+            title=title,
+            media_type=media_type,
+            create_media=create_media,
+            chunk_size=chunk_size,
+            parallel=parallel,
+            cache_dir=cache_dir,
+            retry=retry,
+            complete_timeout=complete_timeout,
+            on_progress=on_progress,
+        )
+    finally:
+        _ACTIVE.discard(key)
+
+
+async def _upload(
+    api: AiozSession,
+    path: Path,
+    ident: FileIdentity,
+    key: str,
+    *,
+    title: str,
+    media_type: str,
+    create_media: CreateMedia,
+    chunk_size: int,
+    parallel: int,
+    cache_dir: Path,
+    retry: RetryPolicy,
+    complete_timeout: float,
+    on_progress: ProgressListener | None = None,
+) -> UploadReport:
     location = Journal.location(cache_dir, key)
     loaded = Journal.load(location)
     state: UploadState | None = None
@@ -885,7 +930,6 @@ async def upload_file(
         state = UploadState(media_id, title, media_type, ident.size, plan_chunks(ident.size, size))
         meta = {"source": ident.path, "size": ident.size, "mtime_ns": ident.mtime_ns, "sample": ident.sample}
         meta["created_at"] = datetime.now(UTC).isoformat()
-        meta.update(journal_extra or {})
         journal = Journal(location, meta)
         journal.save(state)
     assert journal is not None

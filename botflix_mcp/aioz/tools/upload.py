@@ -109,10 +109,8 @@ async def resolve_source(raw: str, ctx: Context | None, app: App) -> Source:
     """A local path (absolute, `~`, `file://`, Windows paths recognised) or an http(s) URL."""
     if is_url(raw):
         return Source(raw.strip(), url=check_url(raw, over_http=_over_http(ctx)))
-    try:
-        from botflix_mcp.paths import resolve_local_path
-    except ImportError:  # pragma: no cover - paths.py is part of the package
-        raise
+    from botflix_mcp.paths import resolve_local_path  # root confinement, file:// and Windows paths (issue 6 §2)
+
     path = await resolve_local_path(raw, ctx=ctx, settings=app.settings)
     size = path.stat().st_size
     if size == 0:
@@ -166,13 +164,14 @@ def default_title(source: Source) -> str:
     return (Path(name).stem or "Untitled upload")[:255]
 
 
-def quality_objects(names: list[str] | None, media_type: str) -> list[dict[str, Any]] | None:
-    """Validated quality objects for `POST /media/create` (rules.py owns the checks and the defaults)."""
+def quality_objects(names: list[str] | None, media_type: str) -> tuple[list[dict[str, Any]] | None, list[str]]:
+    """Quality names (`720p`, or audio presets) -> validated create-body objects and warnings (rules.py checks)."""
     if not names:
-        return None
+        return None, []
     from botflix_mcp.aioz import rules
 
-    return rules.qualities_from_names(list(names), media_type)  # type: ignore[no-any-return]
+    kind: Literal["video", "audio"] = "audio" if media_type == "audio" else "video"
+    return rules.validate_qualities(kind, [{"resolution": str(n)} for n in names])
 
 
 # --------------------------------------------------------------------------- progress out
@@ -438,13 +437,15 @@ def register(kit: Toolkit, app: App) -> None:
         kind = media_type or guess_media_type(src.shown)
         name = (title or default_title(src)).strip() or "Untitled upload"
         body: dict[str, Any] = {"title": name, "type": kind}
-        objects = quality_objects(qualities, kind)
+        objects, notes = quality_objects(qualities, kind)
         if objects:
             body["qualities"] = objects
         if description is not None:
             body["description"] = description
         if tags:
-            body["tags"] = tags
+            from botflix_mcp.aioz import rules
+
+            body["tags"] = rules.validate_tags(tags)
         if is_public is not None:
             body["is_public"] = is_public
         chunk = chunk_mb * MIB if chunk_mb else app.settings.chunk_size
@@ -452,7 +453,9 @@ def register(kit: Toolkit, app: App) -> None:
         api = await aioz_session(ctx, app)
 
         async def work(listener: ProgressListener) -> ToolOutput:
-            return report_output(await run_upload(app, api, request, listener))
+            output = report_output(await run_upload(app, api, request, listener))
+            output.warnings.extend(notes)
+            return output
 
         return await run_or_start_job(ctx, app, kind="upload", title=name, wait_seconds=wait_seconds, work=work)
 
@@ -579,7 +582,7 @@ def register(kit: Toolkit, app: App) -> None:
         for key in ("description", "tags", "is_public"):
             if old.get(key) not in (None, "", []):
                 body[key] = old[key]
-        objects = quality_objects(names, kind) if names else None
+        objects, _ = quality_objects(names, kind)
         if objects:
             body["qualities"] = objects
         cost_names = names or (DEFAULT_VIDEO_QUALITIES if kind == "video" else [])
