@@ -14,7 +14,7 @@ from botflix_mcp.protocol import mcp_level
 from botflix_mcp.server import build_server
 from botflix_mcp.settings import Settings
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::mcp.MCPDeprecationWarning")]
 log = logging.getLogger("botflix_mcp.tests.protocol")
 SECRET = "sk-protocol-test-secret-42"
 
