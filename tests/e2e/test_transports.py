@@ -3,22 +3,16 @@ in both protocol eras, calling a real tool against the loopback sandbox."""
 
 from __future__ import annotations
 
-import socket
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import anyio
 import httpx
 import pytest
 from mcp import Client, StdioServerParameters
 
-from botflix_mcp.http_app import build_http_app
-from botflix_mcp.server import build_server
-from botflix_mcp.settings import Settings
-from tests.helpers import make_app, sandbox_settings, structured
+from tests.e2e.servers import serving
+from tests.helpers import sandbox_settings, structured
 
 pytestmark = pytest.mark.anyio
 ERA = {"auto": "2026-07-28", "legacy": "2025-11-25"}
@@ -33,30 +27,6 @@ def sandbox_env(sandbox: Any) -> dict[str, str]:
         "AIOZ_PUBLIC_KEY": DEMO_PUBLIC_KEY,
         "AIOZ_SECRET_KEY": DEMO_SECRET_KEY,
     }
-
-
-@asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[str]:
-    """The production HTTP app (`build_http_app`) under uvicorn on a free 127.0.0.1 port; yields the /mcp URL."""
-    import uvicorn
-
-    server = build_server(settings, app=make_app(settings))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        build_http_app(settings, server), host="127.0.0.1", port=port, log_config=None, access_log=False
-    )
-    web = uvicorn.Server(config)
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(web._serve)  # no signal handlers inside the test process
-        with anyio.fail_after(10):
-            while not web.started:  # noqa: ASYNC110 - uvicorn offers no started event
-                await anyio.sleep(0.01)
-        try:
-            yield f"http://127.0.0.1:{port}/mcp"
-        finally:
-            web.should_exit = True
 
 
 async def test_stdio_subprocess(fresh_sandbox: Any, mode: str) -> None:
