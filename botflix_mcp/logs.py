@@ -93,9 +93,11 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     if _configured:
         return
-    # MCPServer configures logging too; replace whatever handlers exist with one filtered stderr handler.
+    # MCPServer configures logging too (a console handler via basicConfig): replace console handlers (stdout is
+    # the stdio wire) with one filtered stderr handler; keep any other handler (files, test capture).
     for handler in list(root.handlers):
-        root.removeHandler(handler)
+        if _is_console(handler):
+            root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
@@ -103,6 +105,14 @@ def configure_logging(level: str = "INFO") -> None:
     for noisy in ("httpx", "httpcore", "httpx2", "httpcore2"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     _configured = True
+
+
+def _is_console(handler: logging.Handler) -> bool:
+    if type(handler).__name__ == "RichHandler":
+        return True
+    if not isinstance(handler, logging.StreamHandler) or isinstance(handler, logging.FileHandler):
+        return False
+    return handler.stream in (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__)
 
 
 def install_filter_on_all_handlers() -> None:
