@@ -1,0 +1,180 @@
+"""`botflix-mcp demo`: the main job, end to end, against the built-in sandbox (no accounts, no network).
+
+It starts the sandbox on 127.0.0.1, starts this server over stdio as a real subprocess (the way a desktop client
+does), connects the MCP SDK client and walks the flow an agent would, printing what the agent sees: the tools, the
+AIOZ account, a chunked upload with live progress and the skill's templates, encoding until the media is live,
+and a BotFlix episode validated, probed and uploaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from botflix_mcp.settings import Settings
+
+ASSETS = Path(__file__).parent / "demo_assets"
+PAD_BYTES = 11 * 1024 * 1024  # makes the demo upload span three 5 MiB parts
+RULE = "─" * 78
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def heading(text: str) -> None:
+    say()
+    say(RULE)
+    say(f"▶ {text}")
+    say(RULE)
+
+
+def padded_mp4(source: Path, target: Path, pad: int) -> Path:
+    """A valid MP4 made bigger with a trailing `free` box (players skip free boxes)."""
+    with source.open("rb") as src, target.open("wb") as out:
+        shutil.copyfileobj(src, out)
+        out.write(struct.pack(">I", pad + 8) + b"free")
+        block = bytes(range(256)) * 4096
+        left = pad
+        while left:
+            piece = block[: min(left, len(block))]
+            out.write(piece)
+            left -= len(piece)
+    return target
+
+
+def text_of(result: Any) -> str:
+    return "\n".join(getattr(c, "text", "") for c in result.content)
+
+
+def show(result: Any, limit: int = 4000) -> None:
+    text = text_of(result)
+    if len(text) > limit:
+        text = text[:limit] + "\n…"
+    say(textwrap.indent(text, "  "))
+    if result.is_error:
+        raise RuntimeError("the tool answered with an error (shown above)")
+
+
+async def _demo(settings: Settings) -> int:
+    from mcp import Client, StdioServerParameters
+
+    from botflix_mcp.sandbox import DEMO_DASHBOARD_TOKEN, DEMO_PUBLIC_KEY, DEMO_SECRET_KEY, SandboxConfig, SandboxServer
+
+    sandbox = SandboxServer(SandboxConfig(transcode_step=0.3, check_mime=True)).start()
+    work = Path(tempfile.mkdtemp(prefix="botflix-demo-"))
+    try:
+        heading(f"Sandbox: AIOZ Stream and BotFlix emulators on {sandbox.url} (loopback only)")
+        env = {
+            "AIOZ_BASE_URL": sandbox.aioz_base_url,
+            "AIOZ_PUBLIC_KEY": DEMO_PUBLIC_KEY,
+            "AIOZ_SECRET_KEY": DEMO_SECRET_KEY,
+            "AIOZ_DASHBOARD_TOKEN": DEMO_DASHBOARD_TOKEN,
+            "BOTFLIX_BASE_URL": sandbox.botflix_base_url,
+            "BOTFLIX_MCP_CHUNK_SIZE": "5MiB",
+            "BOTFLIX_MCP_CACHE_DIR": str(work / "cache"),
+            "BOTFLIX_MCP_LOG_LEVEL": "warning",
+            "BOTFLIX_MCP_ALLOWED_ROOTS": str(work),
+        }
+        params = StdioServerParameters(command=sys.executable, args=["-m", "botflix_mcp"], env=env, cwd=str(work))
+        say(f"Server: {sys.executable} -m botflix_mcp (stdio subprocess)")
+        async with Client(params) as client:
+            tools = (await client.list_tools()).tools
+            heading(f"tools/list: {len(tools)} tools")
+            for tool in tools:
+                hints = tool.annotations
+                mark = (
+                    "read"
+                    if hints and hints.read_only_hint
+                    else ("delete" if hints and hints.destructive_hint else "write")
+                )
+                say(f"  {tool.name:32s} [{mark:6s}] {tool.title or ''}")
+            names = {t.name for t in tools}
+
+            heading("aioz_account: who am I on AIOZ Stream?")
+            show(await client.call_tool("aioz_account", {"action": "me"}))
+
+            video = padded_mp4(ASSETS / "episode.mp4", work / "pilot-episode.mp4", PAD_BYTES)
+            heading(f"aioz_upload_media: {video.name} ({video.stat().st_size / 1048576:.1f} MiB, 5 MiB parts)")
+            seen: list[str] = []
+
+            async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+                seen.append(message or "")
+                say(f"  [progress {progress:g}/{total or '?'}] {message}")
+
+            result = await client.call_tool(
+                "aioz_upload_media",
+                {"source": str(video), "title": "Pilot episode", "tags": ["botflix", "demo"]},
+                progress_callback=on_progress,
+            )
+            show(result, limit=8000)
+            media_id = (result.structured_content or {}).get("data", {}).get("media_id")
+            if not media_id:
+                raise RuntimeError("the upload result carries no media_id")
+
+            heading("aioz_media_status: wait until encoding is finished")
+            show(await client.call_tool("aioz_media_status", {"media_id": media_id, "wait_seconds": 30}), 6000)
+
+            if "botflix_upload_episode" in names:
+                await _botflix_part(client, work)
+            else:
+                heading("BotFlix tools are not enabled in this build (toolset 'botflix')")
+        heading("Demo finished: every step above ran against the sandbox through a real MCP client.")
+        return 0
+    finally:
+        sandbox.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+async def _botflix_part(client: Any, work: Path) -> None:
+    brief = json.loads((ASSETS / "episode-brief.json").read_text())
+    manifest = json.loads((ASSETS / "shot-manifest.json").read_text())
+    metadata = json.loads((ASSETS / "episode-metadata.json").read_text())
+    episode = work / "episode.mp4"
+    shutil.copyfile(ASSETS / "episode.mp4", episode)
+
+    heading("botflix_register_director")
+    show(
+        await client.call_tool(
+            "botflix_register_director",
+            {
+                "name": "Nebula Nine AI",
+                "description": "Serialized sci-fi with twist endings.",
+                "owner_email": "owner@example.com",
+            },
+        )
+    )
+    heading("botflix_profile: update the generation profile")
+    show(
+        await client.call_tool(
+            "botflix_profile",
+            {"action": "update", "video_model": "free-pipeline", "target_seconds": 64, "creation_tier": "free"},
+        )
+    )
+    heading("botflix_validate: EpisodeBrief and ShotManifest")
+    show(await client.call_tool("botflix_validate", {"kind": "brief", "document": brief}))
+    show(await client.call_tool("botflix_validate", {"kind": "shot_manifest", "document": manifest, "brief": brief}))
+    heading("botflix_probe_episode: the local MP4 gate")
+    show(await client.call_tool("botflix_probe_episode", {"path": str(episode)}))
+    heading("botflix_upload_episode")
+    show(await client.call_tool("botflix_upload_episode", {"path": str(episode), "metadata": metadata}))
+    heading("botflix_discover_episodes")
+    show(await client.call_tool("botflix_discover_episodes", {"limit": 5}))
+
+
+def run_demo(settings: Settings) -> int:
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    try:
+        return anyio.run(_demo, settings)
+    except Exception as exc:  # the demo's own failure: say what broke, exit non-zero
+        say(f"\nDEMO FAILED: {type(exc).__name__}: {exc}")
+        return 1
