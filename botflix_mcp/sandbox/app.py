@@ -7,6 +7,7 @@ import ipaddress
 import logging
 import socket
 import threading
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -41,9 +42,11 @@ class Sandbox:
             Mount("/aioz/api", app=self.aioz_app),
         ]
         try:
-            from .botflix import BotflixSandboxState, build_botflix_app  # type: ignore[attr-defined]
+            from .botflix import BotflixSandboxState, build_botflix_app
 
-            self.botflix_state = BotflixSandboxState()
+            here = Path(__file__).resolve().parents[1]  # the package: _data/ in a wheel, ../prompts in a checkout
+            found = [p for p in (here / "_data" / "prompts", here.parent / "prompts") if p.is_dir()]
+            self.botflix_state = BotflixSandboxState(prompts_dir=found[0] if found else None)
             routes.append(Mount("/botflix", app=build_botflix_app(self.botflix_state)))
         except ImportError:  # the BotFlix emulator is optional for the AIOZ side
             logger.debug("BotFlix emulator not available")
@@ -60,6 +63,13 @@ class Sandbox:
         """The AIOZ request log: method, path (relative to the app), status, index/content_range, user_id."""
         with self.aioz.lock:
             return [dict(e) for e in self.aioz.log]
+
+    def botflix_requests(self) -> list[dict[str, Any]]:
+        """The BotFlix request log: method, path (with the /botflix mount), status."""
+        if self.botflix_state is None:
+            return []
+        with self.botflix_state.lock:
+            return [dict(e) for e in self.botflix_state.log]
 
     def aioz_paths(self) -> list[str]:
         return [f"{e['method']} {e['path']}" for e in self.requests()]
