@@ -366,10 +366,16 @@ def atomic_write_json(path: Path, data: Any) -> None:
 # --------------------------------------------------------------------------- one part on the wire
 
 
-def _read_block(handle: Any, size: int, digest: Any) -> bytes:
-    data: bytes = handle.read(size)
-    digest.update(data)  # hashlib releases the GIL for large buffers: parallel parts hash on both cores
-    return data
+def _read_block(handle: Any, view: memoryview, digest: Any) -> int:
+    """Fill `view` from the file and feed it to the MD5 (in a worker thread; both release the GIL)."""
+    filled = 0
+    while filled < len(view):
+        got = handle.readinto(view[filled:])
+        if not got:
+            break
+        filled += got
+    digest.update(view[:filled])
+    return filled
 
 
 class PartBody:
@@ -402,14 +408,18 @@ class PartBody:
         yield self._head
         digest = hashlib.md5(usedforsecurity=False)
         self._handle = await anyio.to_thread.run_sync(self._open)
+        # One buffer per part, allocated here (not in the worker threads: glibc would give each thread its own
+        # malloc arena and RSS would creep up); the worker only fills it. Each block is copied once into the
+        # bytes object handed to httpx, which has written or buffered it by the time the generator resumes.
+        view = memoryview(bytearray(min(self.block, self.part.size)))
         remaining = self.part.size
         while remaining:
             want = min(self.block, remaining)
-            data = await anyio.to_thread.run_sync(_read_block, self._handle, want, digest)
-            if len(data) != want:
+            got = await anyio.to_thread.run_sync(_read_block, self._handle, view[:want], digest)
+            if got != want:
                 raise FileChanged(f"{self.path} shrank while it was being uploaded")
             remaining -= want
-            yield data
+            yield bytes(view[:want])
         self.close()
         self.md5 = digest.hexdigest()
         yield self._middle + self.md5.encode() + self._tail

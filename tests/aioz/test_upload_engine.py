@@ -7,6 +7,7 @@ against the sandbox in test_upload.py).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -64,7 +65,7 @@ def test_smaller_part_size_halves_mib_aligned_down_to_5_mib() -> None:
 
 def _bytes_in_order(parts: list[Part]) -> bool:
     ordered = sorted(parts, key=lambda p: p.index)
-    return all(a.end + 1 == b.start for a, b in zip(ordered, ordered[1:], strict=False)) and ordered[0].start == 0
+    return all(a.end + 1 == b.start for a, b in itertools.pairwise(ordered)) and ordered[0].start == 0
 
 
 def test_resplit_tail_hole_keeps_consecutive_numbering() -> None:

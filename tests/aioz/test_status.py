@@ -1,0 +1,192 @@
+"""Encoding status -> the skill's templates (issue 4 §7), waiting, and the "retry failed upload" tool."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from botflix_mcp.aioz.tools.upload import render_status, status_template
+from botflix_mcp.aioz.webhooks_receiver import parse_delivery
+from botflix_mcp.templates import (
+    INSUFFICIENT_BALANCE_MESSAGE,
+    render_encoding_failed,
+    render_encoding_finished,
+    render_encoding_started,
+    render_file_received,
+    render_partial_finished,
+)
+from tests.helpers import structured, text_of
+
+WHEN = "2026-03-20T10:11:12Z"
+MOMENT = datetime(2026, 3, 20, 10, 11, 12, tzinfo=UTC)
+
+
+def media(status: str, *qualities: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": "m-1",
+        "title": "Clip",
+        "status": status,
+        "updated_at": WHEN,
+        "qualities": [{"name": f"{n}p", "status": s} for n, s in zip((360, 720, 1080), qualities, strict=False)],
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (media("fail", "done", "fail"), "encoding_failed"),
+        (media("done", "done", "done"), "encoding_finished"),
+        (media("transcoding", "done", "transcoding"), "partial_finished"),
+        (media("transcoding", "transcoding", "transcoding"), "encoding_started"),
+        (media("transcoding", "waiting", "waiting"), "file_received"),
+        (media("transcoding"), "encoding_started"),  # no quality detail, no event
+        (media("new", "waiting"), None),  # nothing completed yet: no template claims otherwise
+        (media("deleted"), None),
+    ],
+)
+def test_public_status_maps_to_a_template(item: dict[str, Any], expected: str | None) -> None:
+    assert status_template(item) == expected
+
+
+def test_a_webhook_event_refines_a_status_without_quality_detail() -> None:
+    event = parse_delivery({"type": "file.received", "media_id": "m-1", "emitted_at": WHEN})
+    assert status_template(media("transcoding"), event) == "file_received"
+    done = parse_delivery({"type": "encoding.finished", "media_id": "m-1", "emitted_at": WHEN})
+    assert status_template(media("transcoding"), done) == "encoding_started"  # the API's word wins over an event
+
+
+@pytest.mark.parametrize(
+    ("item", "render"),
+    [
+        (media("fail", "done", "fail"), render_encoding_failed),
+        (media("done", "done"), render_encoding_finished),
+        (media("transcoding", "done", "waiting"), render_partial_finished),
+        (media("transcoding", "transcoding"), render_encoding_started),
+        (media("transcoding", "waiting"), render_file_received),
+    ],
+)
+def test_status_text_is_the_template_exactly(item: dict[str, Any], render: Any) -> None:
+    text, _ = render_status(item, [])
+    assert text == render("m-1", "Clip", MOMENT)
+
+
+# --------------------------------------------------------------------------- through MCP, against the sandbox
+
+
+def _clip(tmp_path: Path, name: str = "clip.mp4", size: int = 6 * 1024 * 1024 + 11) -> Path:
+    """A real 2-second H.264 MP4 (PyAV), padded to `size` bytes: its duration is readable for the cost check."""
+    import av
+
+    path = tmp_path / name
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for i in range(20):
+            frame = av.VideoFrame(64, 64, "yuv420p")
+            for plane in frame.planes:
+                plane.update(bytes([i * 10]) * plane.buffer_size)
+            frame.pts = i
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    with path.open("ab") as handle:
+        handle.write(os.urandom(max(0, size - path.stat().st_size)))
+    return path
+
+
+@pytest.mark.anyio
+async def test_wait_until_encoding_finished_renders_urls_and_next_steps(server: Any, tmp_path: Path, mode: str) -> None:
+    async with Client(server, mode=mode) as client:
+        up = await client.call_tool("aioz_upload_media", {"source": str(_clip(tmp_path)), "title": "Clip"})
+        media_id = structured(up)["data"]["media_id"]
+        now = await client.call_tool("aioz_media_status", {"media_id": media_id})
+        assert structured(now)["data"]["template"] in {
+            "file_received",
+            "encoding_started",
+            "partial_finished",
+            "encoding_finished",  # the sandbox transcodes in a few tens of milliseconds
+        }
+        ticks: list[float] = []
+
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            ticks.append(progress)
+
+        done = await client.call_tool(
+            "aioz_media_status", {"media_id": media_id, "wait_seconds": 30}, progress_callback=on_progress
+        )
+    assert not done.is_error, text_of(done)
+    data = structured(done)["data"]
+    assert data["status"] == "done" and data["template"] == "encoding_finished"
+    text = text_of(done)
+    assert text.startswith("## ✅ Encoding Finished — Media is Live!")
+    for url in (
+        f"https://api.aiozstream.network/api/media/{media_id}/manifest.m3u8",
+        f"https://embed.aiozstream.network/vod/dash/{media_id}",
+        f"https://api.aiozstream.network/api/media/{media_id}/mp4",
+        '- [ ] Review Analytics → ask Clawbot: "show me analytics for my video"',
+    ):
+        assert url in text
+
+
+@pytest.mark.anyio
+async def test_failed_encoding_then_retry_tool_runs_every_step(
+    server: Any, fresh_sandbox: Any, tmp_path: Path, mode: str
+) -> None:
+    source = _clip(tmp_path, size=11 * 1024 * 1024)
+    async with Client(server, mode=mode) as client:
+        up = await client.call_tool("aioz_upload_media", {"source": str(source), "title": "fail-encode demo"})
+        failed_id = structured(up)["data"]["media_id"]
+        status = await client.call_tool("aioz_media_status", {"media_id": failed_id, "wait_seconds": 30})
+        assert structured(status)["data"]["template"] == "encoding_failed"
+        assert text_of(status).startswith("## ❌ Encoding Failed")
+        assert f"1. Delete the failed media object → `DELETE /media/{failed_id}`" in text_of(status)
+        retried = await client.call_tool(
+            "aioz_retry_failed_upload", {"media_id": failed_id, "qualities": ["360p", "720p"]}
+        )
+        assert not retried.is_error, text_of(retried)
+        again = await client.call_tool("aioz_retry_failed_upload", {"media_id": failed_id})
+        assert again.is_error  # gone (deleted): nothing else is touched
+    data = structured(retried)["data"]
+    assert data["ok"] and data["media_id"] != failed_id
+    text = text_of(retried)
+    steps = ("cost checked", "Deleted", "Re-created", "Re-uploaded", "Signalled completion")
+    assert [text.index(step) for step in steps] == sorted(text.index(step) for step in steps)
+    assert "██████████ 100% (3 of 3 chunks)" in text and "## 🎉 Upload Complete!" in text
+    paths = [(e["method"], e["path"].split("/api", 1)[-1]) for e in fresh_sandbox.requests()]
+    tail = paths[[p for _, p in paths].index("/media/cost") :]
+    methods = [(m, p.replace(failed_id, "OLD").replace(data["media_id"], "NEW")) for m, p in tail]
+    assert methods.index(("DELETE", "/media/OLD")) < methods.index(("POST", "/media/create"))
+    assert methods.index(("POST", "/media/create")) < methods.index(("POST", "/media/NEW/part"))
+    assert methods[-1] == ("GET", "/media/NEW/complete") or ("GET", "/media/NEW/complete") in methods
+
+
+@pytest.mark.anyio
+async def test_retry_refuses_media_that_did_not_fail(server: Any, tmp_path: Path) -> None:
+    async with Client(server) as client:
+        up = await client.call_tool("aioz_upload_media", {"source": str(_clip(tmp_path))})
+        media_id = structured(up)["data"]["media_id"]
+        refused = await client.call_tool("aioz_retry_failed_upload", {"media_id": media_id})
+        assert refused.is_error and "not `fail`" in text_of(refused)
+        still = await client.call_tool("aioz_media_status", {"media_id": media_id})
+        assert not still.is_error  # nothing was deleted
+
+
+@pytest.mark.anyio
+async def test_cost_check_blocks_create_when_balance_is_insufficient(
+    server: Any, fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    fresh_sandbox.set_balance("0")
+    async with Client(server) as client:
+        blocked = await client.call_tool(
+            "aioz_upload_media", {"source": str(_clip(tmp_path)), "qualities": ["1080p"], "title": "x"}
+        )
+    assert blocked.is_error
+    assert INSUFFICIENT_BALANCE_MESSAGE in text_of(blocked)
+    assert not [e for e in fresh_sandbox.requests() if e["path"].endswith("/media/create")]
