@@ -1,0 +1,216 @@
+"""Players toolset: player themes (colours/sizes normalised), logo (checked from the real image header),
+assignment to media, deletion (an assigned theme is explained and can be unassigned first).
+
+Facts that correct the skill (research/aioz.md §5.7): the logo's link field is `link` (not `logo_link`), and
+add-player/remove-player take `{media_id, player_theme_id}` (not `video_id`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from botflix_mcp.aioz import rules
+from botflix_mcp.aioz.session import AiozSession, aioz_session
+from botflix_mcp.app import App
+from botflix_mcp.errors import BadRequestError, UserInputError
+from botflix_mcp.paths import resolve_local_path
+from botflix_mcp.results import ToolOutput, page_of, to_result
+from botflix_mcp.templates import PLAYER_CDN_WARNING, PLAYER_DEFAULT_WARNING
+from botflix_mcp.toolkit import Toolkit
+
+TOOLSET = "players"
+Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]
+CONTROL_KEYS = ("enable_api", "enable_controls", "force_autoplay", "hide_title", "force_loop")
+
+
+def player_line(p: dict[str, Any]) -> str:
+    return f"- `{p.get('id')}` **{p.get('name')}**{' (default)' if p.get('is_default') else ''}"
+
+
+async def media_using(api: AiozSession, player_id: str) -> list[dict[str, Any]]:
+    """Media (video and audio) that use a player theme."""
+    found: list[dict[str, Any]] = []
+    for media_type in ("video", "audio"):
+        offset = 0
+        while True:
+            body = {"type": media_type, "offset": offset, "limit": 100}
+            data = (await api.post("/media", json=body, idempotent=True)).data or {}
+            items = data.get("media", []) if isinstance(data, dict) else []
+            found += [m for m in items if m.get("player_theme_id") == player_id]
+            offset += len(items)
+            if not items or offset >= int(data.get("total", 0)):
+                break
+    return found
+
+
+def register(kit: Toolkit, app: App) -> None:
+    @kit.tool(name="aioz_players", title="List or show player themes", toolset=TOOLSET, read_only=True)
+    async def aioz_players(
+        ctx: Context,
+        action: Literal["list", "get"] = "list",
+        player_id: Id | None = None,
+        search: Annotated[str | None, Field(max_length=200)] = None,
+        offset: Annotated[int, Field(ge=0)] = 0,
+        limit: Annotated[int, Field(ge=1, le=100)] = 25,
+    ) -> Annotated[CallToolResult, ToolOutput]:
+        """List player themes (paged) or get one with its colours, sizes, controls and logo."""
+        api = await aioz_session(ctx, app)
+        if action == "get":
+            if not player_id:
+                raise UserInputError("player_id is required for 'get'.", "List themes first.")
+            theme = ((await api.get(f"/players/{player_id}")).data or {}).get("player_theme", {})
+            return to_result(ToolOutput(summary=player_line(theme) + f"\n- theme: {theme.get('theme')}", data=theme))
+        params = {"offset": offset, "limit": limit, "search": search, "order_by": "desc", "sort_by": "created_at"}
+        data = (await api.get("/players", params=params)).data or {}
+        items = data.get("player_themes", [])
+        total = int(data.get("total", len(items)))
+        lines = [player_line(p) for p in items] or ["(no player themes)"]
+        return to_result(
+            ToolOutput(
+                summary=f"**Player themes** ({total})\n" + "\n".join(lines),
+                data=items,
+                page=page_of(total, offset, limit, len(items)),
+            )
+        )
+
+    @kit.tool(
+        name="aioz_players_write",
+        title="Create, update or assign player themes",
+        toolset=TOOLSET,
+        read_only=False,
+        destructive=True,
+        idempotent=False,
+    )
+    async def aioz_players_write(
+        ctx: Context,
+        action: Literal["create", "update", "set_logo", "assign", "unassign"],
+        player_id: Id | None = None,
+        name: Annotated[str | None, Field(max_length=255)] = None,
+        theme: Annotated[
+            dict[str, str | int | float] | None,
+            Field(
+                description="colours (any CSS form -> rgba) and sizes (-> px): main_color, text_color, "
+                "control_bar_height..."
+            ),
+        ] = None,
+        controls: Annotated[dict[str, bool] | None, Field(description=", ".join(CONTROL_KEYS))] = None,
+        is_default: bool | None = None,
+        logo_path: Annotated[str | None, Field(description="set_logo: local PNG/JPEG <= 100 KB, <= 200x100 px")] = None,
+        logo_link: Annotated[str | None, Field(max_length=2000, description="set_logo: URL the logo opens")] = None,
+        media_id: Id | None = None,
+    ) -> Annotated[CallToolResult, ToolOutput]:
+        """create/update a theme (hex, named or rgb() colours become rgba and sizes px automatically; the result
+        says what changed), set_logo, or assign/unassign a theme to a media."""
+        warnings: list[str] = []
+        if action in ("create", "update"):
+            body: dict[str, Any] = {}
+            if name is not None:
+                body["name"] = name
+            if theme:
+                normalised, notes = rules.normalise_player_theme(theme)
+                body["theme"] = normalised
+                warnings += [f"Converted {n}" for n in notes]
+            if controls:
+                unknown = sorted(set(controls) - set(CONTROL_KEYS))
+                if unknown:
+                    raise UserInputError(f"Unknown control(s) {', '.join(unknown)}.", f"Use {', '.join(CONTROL_KEYS)}.")
+                body["controls"] = controls
+            if is_default is not None:
+                body["is_default"] = is_default
+            if action == "update" and not player_id:
+                raise UserInputError("player_id is required for 'update'.", "List themes first.")
+            if action == "update" and not body:
+                raise UserInputError("Nothing to update.", "Give name, theme, controls or is_default.")
+            if is_default:
+                warnings.append(PLAYER_DEFAULT_WARNING)
+            if action == "update" or is_default or theme:
+                warnings.append(PLAYER_CDN_WARNING)
+            api = await aioz_session(ctx, app)
+            if action == "create":
+                data = (await api.post("/players", json=body)).data or {}
+                player = data.get("player_theme", data)
+                summary = f"Created player theme **{player.get('name')}** `{player.get('id')}`."
+            else:
+                response = await api.patch(f"/players/{player_id}", json=body)
+                player, summary = body, f"Updated player theme `{player_id}`: {response.message}"
+            return to_result(ToolOutput(summary=summary, data=player, warnings=warnings))
+        if not player_id:
+            raise UserInputError(f"player_id is required for {action!r}.", "List themes first.")
+        if action == "set_logo":
+            if not logo_path:
+                raise UserInputError("logo_path is required for set_logo.")
+            file = await resolve_local_path(logo_path, ctx=ctx, settings=app.settings)
+            data_bytes = file.read_bytes()
+            info = rules.check_logo(data_bytes)  # from the real header, before anything is sent
+            link = rules.validate_webhook_url(logo_link) if logo_link else None
+            api = await aioz_session(ctx, app)
+            form = {"link": link} if link else None  # the field is `link` (the skill says logo_link)
+            mime = "image/png" if info.format == "png" else "image/jpeg"
+            data = (await api.post(f"/players/{player_id}/logo", files={"file": (file.name, data_bytes, mime)},
+                                   data=form)).data or {}  # fmt: skip
+            summary = f"Logo set on `{player_id}` ({info.format}, {info.width}x{info.height} px, {info.size} bytes)."
+            return to_result(ToolOutput(summary=summary, data=data, warnings=[PLAYER_CDN_WARNING]))
+        if not media_id:
+            raise UserInputError(f"media_id is required for {action!r}.")
+        api = await aioz_session(ctx, app)
+        path = "/players/add-player" if action == "assign" else "/players/remove-player"
+        response = await api.post(path, json={"media_id": media_id, "player_theme_id": player_id})
+        verb = "Assigned" if action == "assign" else "Unassigned"
+        return to_result(
+            ToolOutput(
+                summary=f"{verb} theme `{player_id}` {'to' if action == 'assign' else 'from'} `{media_id}`: "
+                f"{response.message}",
+                warnings=[PLAYER_CDN_WARNING],
+            )
+        )
+
+    @kit.tool(
+        name="aioz_players_delete",
+        title="Delete a player theme or its logo",
+        toolset=TOOLSET,
+        read_only=False,
+        destructive=True,
+        idempotent=True,
+    )
+    async def aioz_players_delete(
+        ctx: Context,
+        player_id: Id,
+        target: Literal["theme", "logo"] = "theme",
+        unassign_first: Annotated[
+            bool, Field(description="theme in use: unassign it from its media first (ask the user)")
+        ] = False,
+    ) -> Annotated[CallToolResult, ToolOutput]:
+        """Delete a theme or only its logo. AIOZ refuses to delete a theme assigned to media: the result lists
+        them and asks; with unassign_first=true they are unassigned, then the theme is deleted."""
+        api = await aioz_session(ctx, app)
+        if target == "logo":
+            response = await api.delete(f"/players/{player_id}/logo")
+            return to_result(ToolOutput(summary=f"Logo removed from `{player_id}`: {response.message}"))
+        users = await media_using(api, player_id)
+        if users and not unassign_first:
+            listed = "\n".join(f"- `{m.get('id')}` {m.get('title')}" for m in users[:20])
+            return to_result(
+                ToolOutput(
+                    summary=(
+                        f"⚠️ Theme `{player_id}` is assigned to {len(users)} media, and AIOZ cannot delete a theme in "
+                        f"use. Nothing was deleted.\n{listed}\nAsk the user whether to unassign it first; if yes, "
+                        "call again with unassign_first=true."
+                    ),
+                    data={"deleted": False, "assigned_to": [m.get("id") for m in users]},
+                )
+            )
+        for media in users:
+            await api.post("/players/remove-player", json={"media_id": media.get("id"), "player_theme_id": player_id})
+        try:
+            response = await api.delete(f"/players/{player_id}")
+        except BadRequestError as exc:
+            raise UserInputError(
+                f"AIOZ refused to delete theme {player_id}: {exc.message}",
+                "It is probably still assigned to media; retry with unassign_first=true.",
+            ) from None
+        note = f" (unassigned from {len(users)} media first)" if users else ""
+        return to_result(ToolOutput(summary=f"Deleted theme `{player_id}`{note}: {response.message}"))
