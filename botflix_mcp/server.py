@@ -23,6 +23,9 @@ SERVER_NAME = "botflix-mcp"
 #: toolset -> modules exposing `register(kit: Toolkit, app: App) -> None`, in tools/list order.
 TOOLSET_MODULES: dict[str, tuple[str, ...]] = {
     "account": ("botflix_mcp.aioz.tools.account",),
+    "media": ("botflix_mcp.aioz.tools.media",),
+    "captions": ("botflix_mcp.aioz.tools.captions",),
+    "players": ("botflix_mcp.aioz.tools.players",),
     "upload": ("botflix_mcp.aioz.tools.upload",),
 }
 

@@ -79,6 +79,19 @@ def translate_errors(name: str, fn: Callable[P, Awaitable[R]]) -> Callable[P, Aw
     return wrapper
 
 
+#: The shared ToolOutput's schema, written compactly once (it is repeated on every tool in tools/list).
+OUTPUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "summary": {"type": "string"},
+        "data": {},
+        "warnings": {"type": "array", "items": {"type": "string"}},
+        "page": {"type": ["object", "null"]},
+    },
+    "required": ["summary"],
+}
+
+
 def slim_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """Drop pydantic's generated titles and write `anyOf: [X, null]` with default null as plain X.
 
@@ -134,8 +147,7 @@ class Toolkit:
         def decorator(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
             if not self.enabled(toolset) or (self.settings.read_only and not read_only):
                 return fn
-            annotations = ToolAnnotations(
-                title=title,
+            annotations = ToolAnnotations(  # the title lives on the tool itself; not repeated here
                 read_only_hint=read_only,
                 destructive_hint=False if read_only else destructive,
                 idempotent_hint=True if read_only else idempotent,
@@ -151,6 +163,10 @@ class Toolkit:
             tool = self.server._tool_manager.get_tool(name)
             if tool is not None:  # tools/list budget (issue 3 §2): the same arguments in fewer bytes
                 slim_input_schema(tool.parameters)
+                schema = tool.output_schema
+                if schema is not None and schema.get("required") == ["summary"]:  # the shared ToolOutput
+                    schema.clear()
+                    schema.update(OUTPUT_SCHEMA)
             self.registered[name] = toolset
             return fn
 
