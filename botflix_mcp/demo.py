@@ -160,13 +160,18 @@ async def _botflix_part(client: Any, work: Path) -> None:
             {"action": "update", "video_model": "free-pipeline", "target_seconds": 64, "creation_tier": "free"},
         )
     )
-    heading("botflix_validate: EpisodeBrief and ShotManifest")
-    show(await client.call_tool("botflix_validate", {"kind": "brief", "document": brief}))
-    show(await client.call_tool("botflix_validate", {"kind": "shot_manifest", "document": manifest, "brief": brief}))
+    heading("botflix_validate_brief and botflix_validate_shot_manifest")
+    show(await client.call_tool("botflix_validate_brief", {"brief": brief}))
+    show(await client.call_tool("botflix_validate_shot_manifest", {"manifest": manifest, "brief": brief}))
     heading("botflix_probe_episode: the local MP4 gate")
     show(await client.call_tool("botflix_probe_episode", {"path": str(episode)}))
     heading("botflix_upload_episode")
-    show(await client.call_tool("botflix_upload_episode", {"path": str(episode), "metadata": metadata}))
+    show(
+        await client.call_tool(
+            "botflix_upload_episode",
+            {"path": str(episode), "metadata": metadata, "brief": brief, "shot_manifest": manifest},
+        )
+    )
     heading("botflix_discover_episodes")
     show(await client.call_tool("botflix_discover_episodes", {"limit": 5}))
 

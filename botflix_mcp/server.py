@@ -26,11 +26,12 @@ TOOLSET_MODULES: dict[str, tuple[str, ...]] = {
     "media": ("botflix_mcp.aioz.tools.media",),
     "captions": ("botflix_mcp.aioz.tools.captions",),
     "players": ("botflix_mcp.aioz.tools.players",),
+    "botflix": ("botflix_mcp.botflix.tools",),
     "upload": ("botflix_mcp.aioz.tools.upload",),
 }
 
 #: Modules registering prompts/resources/extra routes: `register(server: MCPServer, app: App) -> None`.
-EXTRA_MODULES: tuple[str, ...] = ("botflix_mcp.aioz.webhooks_receiver",)
+EXTRA_MODULES: tuple[str, ...] = ("botflix_mcp.aioz.webhooks_receiver", "botflix_mcp.botflix.skills")
 
 INSTRUCTIONS = """\
 botflix-mcp lets you direct BotFlix episodes and host media on AIOZ Stream.

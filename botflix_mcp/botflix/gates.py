@@ -42,10 +42,18 @@ class ProbeReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "path": self.path, "ok": self.ok, "size_bytes": self.size_bytes, "duration_s": self.duration_s,
-            "video_codec": self.video_codec, "audio_codec": self.audio_codec, "width": self.width,
-            "height": self.height, "faststart": self.faststart, "prober": self.prober, "problems": self.problems,
-        }  # fmt: skip
+            "path": self.path,
+            "ok": self.ok,
+            "size_bytes": self.size_bytes,
+            "duration_s": self.duration_s,
+            "video_codec": self.video_codec,
+            "audio_codec": self.audio_codec,
+            "width": self.width,
+            "height": self.height,
+            "faststart": self.faststart,
+            "prober": self.prober,
+            "problems": self.problems,
+        }
 
     def markdown(self) -> str:
         verdict = "passes the BotFlix gate ✅" if self.ok else "is REFUSED ❌"
@@ -104,8 +112,10 @@ def _probe_ffprobe(path: Path) -> dict[str, Any] | None:
         return None
     out = subprocess.run(
         [exe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if out.returncode != 0:
         return {"error": (out.stderr.strip().splitlines() or ["ffprobe could not read the file"])[-1]}
     data = json.loads(out.stdout or "{}")

@@ -137,8 +137,9 @@ def build_botflix_app(state: BotflixSandboxState | None = None) -> Starlette:
             body = await request.json()
         except ValueError:
             body = None
-        if not isinstance(body, dict) or not all(isinstance(body.get(k), str) and body[k].strip()
-                                                 for k in ("name", "owner_email")):  # fmt: skip
+        if not isinstance(body, dict) or not all(
+            isinstance(body.get(k), str) and body[k].strip() for k in ("name", "owner_email")
+        ):
             response = _error(400, "name and owner_email are required.")
         elif "@" not in body["owner_email"]:
             response = _error(400, "owner_email must be an email address.")
@@ -216,9 +217,14 @@ def build_botflix_app(state: BotflixSandboxState | None = None) -> Starlette:
             st.episodes[episode_id]["_ts"] = time.time()
         episode = st.episodes[episode_id]
         return JSONResponse(
-            {"episode_id": episode_id, "status": "published", "watch_url": episode["playback_url"],
-             "duration_seconds": duration}, 201,
-        )  # fmt: skip
+            {
+                "episode_id": episode_id,
+                "status": "published",
+                "watch_url": episode["playback_url"],
+                "duration_seconds": duration,
+            },
+            201,
+        )
 
     async def discover(request: Request) -> Response:
         q = request.query_params

@@ -99,8 +99,13 @@ def register(kit: Toolkit, app: App) -> None:
         if action == "get":
             media = (await api.get(f"/media/{media_id}")).data or {}
             return to_result(ToolOutput(summary=media_detail(media), data=media))
-        body: dict[str, Any] = {"offset": offset, "limit": limit, "type": media_type, "order_by": "desc",
-                                "sort_by": "created_at"}  # fmt: skip
+        body: dict[str, Any] = {
+            "offset": offset,
+            "limit": limit,
+            "type": media_type,
+            "order_by": "desc",
+            "sort_by": "created_at",
+        }
         if search:
             body["search"] = search
         if status:
@@ -196,8 +201,9 @@ def register(kit: Toolkit, app: App) -> None:
         if player_id is not None:
             changes["player_id"] = player_id  # the skill says player_theme_id; the API field is player_id
         if not changes:
-            raise UserInputError("Nothing to update.", "Give at least one of title, description, is_public, tags, "
-                                 "metadata or player_id.")  # fmt: skip
+            raise UserInputError(
+                "Nothing to update.", "Give at least one of title, description, is_public, tags, metadata or player_id."
+            )
         api = await aioz_session(ctx, app)
         response = await api.patch(f"/media/{media_id}", json=changes)
         return to_result(

@@ -150,8 +150,9 @@ def register(kit: Toolkit, app: App) -> None:
             api = await aioz_session(ctx, app)
             form = {"link": link} if link else None  # the field is `link` (the skill says logo_link)
             mime = "image/png" if info.format == "png" else "image/jpeg"
-            data = (await api.post(f"/players/{player_id}/logo", files={"file": (file.name, data_bytes, mime)},
-                                   data=form)).data or {}  # fmt: skip
+            data = (
+                await api.post(f"/players/{player_id}/logo", files={"file": (file.name, data_bytes, mime)}, data=form)
+            ).data or {}
             summary = f"Logo set on `{player_id}` ({info.format}, {info.width}x{info.height} px, {info.size} bytes)."
             return to_result(ToolOutput(summary=summary, data=data, warnings=[PLAYER_CDN_WARNING]))
         if not media_id:
