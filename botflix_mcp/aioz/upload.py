@@ -585,12 +585,12 @@ class UploadEngine:
         message = f"Uploading {s.title}: {done} of {total} chunks ({percent}%)"
         return Progress(done, total, message, s.block())
 
-    async def _notify(self) -> None:
-        """Tell the listener, in order: parts acknowledged together never report a smaller count after a larger."""
+    async def _notify(self, progress: Progress) -> None:
+        """Tell the listener about one acknowledged part, in order (the snapshot was taken at the acknowledgement,
+        and the lock is FIFO), so that every part gets its own notification and counts only go up."""
         if self.on_progress is None:
             return
         async with self._notify_lock:
-            progress = self.progress()
             if progress.done <= self._last_done:
                 return
             self._last_done = progress.done
@@ -652,10 +652,12 @@ class UploadEngine:
                     s.unsure.discard(part.index)
                     s.hashed.add(part.index)
                     self._save()
+                    snapshot = self.progress() if self.on_progress is not None else None
                     tail_may_go.set()
                     limiter.release()
                     released = True
-                    await self._notify()
+                    if snapshot is not None:
+                        await self._notify(snapshot)
                     return
                 if outcome.kind == "too_large":
                     s.unsure.discard(part.index)

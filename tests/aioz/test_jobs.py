@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -139,11 +140,16 @@ async def test_background_upload_job_status_and_final_result(server: Any, tmp_pa
 async def test_cancel_tool_stops_the_job_and_a_rerun_resumes(server: Any, fresh_sandbox: Any, tmp_path: Path) -> None:
     from tests.aioz.test_upload import part_requests, slow_parts
 
-    source = _file(tmp_path, 30 * 1024 * 1024)  # 6 parts
-    slow_parts(fresh_sandbox, 0.3)
+    source = _file(tmp_path, 40 * 1024 * 1024)  # 8 parts, 3 in flight, 0.4 s each: about 1.2 s in all
+    slow_parts(fresh_sandbox, 0.4)
     async with Client(server) as client:
-        started = await client.call_tool("aioz_upload_media", {"source": str(source), "wait_seconds": 1})
+        started = await client.call_tool("aioz_upload_media", {"source": str(source), "wait_seconds": 0})
         job_id = structured(started)["data"]["job_id"]
+        for _ in range(1000):  # cancel once the job has a stored part (the others are in flight or queued)
+            status = await client.call_tool("aioz_upload_job", {"action": "status", "job_id": job_id})
+            if structured(status)["data"]["done"] >= 1:
+                break
+            await anyio.sleep(0.02)
         cancelled = await client.call_tool("aioz_upload_job", {"action": "cancel", "job_id": job_id})
         assert structured(cancelled)["data"]["state"] == "cancelled"
         assert "was cancelled" in text_of(cancelled)
@@ -154,4 +160,35 @@ async def test_cancel_tool_stops_the_job_and_a_rerun_resumes(server: Any, fresh_
         assert structured(again)["data"]["resumed_parts"] >= 1
     second = part_requests(fresh_sandbox)[len(first) :]
     acked_before = structured(again)["data"]["resumed_parts"]
-    assert len(second) <= 6 - acked_before + 3  # at most the parts in flight at the cancel are sent twice
+    assert 1 <= acked_before < 8
+    assert len(second) <= 8 - acked_before + 3  # at most the parts in flight at the cancel are sent twice
+
+
+# --------------------------------------------------------------------------- two MCP sessions over real HTTP
+
+
+@pytest.fixture
+def http_server(fresh_sandbox: Any, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
+    from tests.aioz.test_webhook_receiver import serving_http
+
+    with serving_http(fresh_sandbox, tmp_path) as served:
+        yield served
+
+
+@pytest.mark.anyio
+async def test_one_http_session_never_sees_another_sessions_jobs(http_server: Any, tmp_path: Path) -> None:
+    _, settings = http_server
+    url = f"http://127.0.0.1:{settings.port}/mcp"
+    source = _file(tmp_path, 6 * 1024 * 1024)
+    async with Client(url, mode="legacy") as alice, Client(url, mode="legacy") as bob:
+        started = await alice.call_tool("aioz_upload_media", {"source": str(source), "wait_seconds": 0})
+        assert not started.is_error, text_of(started)
+        job_id = structured(started)["data"]["job_id"]
+        assert job_id in text_of(await alice.call_tool("aioz_upload_job", {"action": "list"}))
+        assert job_id not in text_of(await bob.call_tool("aioz_upload_job", {"action": "list"}))
+        peek = await bob.call_tool("aioz_upload_job", {"action": "status", "job_id": job_id})
+        assert peek.is_error and "No upload job" in text_of(peek)
+        stop = await bob.call_tool("aioz_upload_job", {"action": "cancel", "job_id": job_id})
+        assert stop.is_error
+        done = await alice.call_tool("aioz_upload_job", {"action": "status", "job_id": job_id, "wait_seconds": 30})
+        assert structured(done)["data"]["state"] == "done", text_of(done)

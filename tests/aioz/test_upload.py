@@ -445,3 +445,47 @@ def test_peak_memory_stays_small_and_flat_in_file_size(discard_parts: Any, tmp_p
     rss_large = _peak_rss(discard_parts, large, tmp_path / "c2", 32 * MIB)
     assert rss_large <= 150, rss_large
     assert rss_large - rss_small < 20, (rss_small, rss_large)  # not proportional to the file (or part) size
+
+
+@pytest.mark.filterwarnings("ignore::mcp.MCPDeprecationWarning")  # client-side set_logging_level (SEP-2577)
+@pytest.mark.anyio
+async def test_full_progress_block_is_sent_live_to_clients_that_want_log_messages(
+    server: Any, fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    source = tmp_path / "f.mp4"
+    write_file(source, 11 * MIB)  # 3 parts
+    blocks: list[str] = []
+
+    async def on_log(params: Any) -> None:
+        if params.logger == "botflix_mcp.upload":
+            blocks.append(str(params.data))
+
+    async with Client(server, mode="legacy", logging_callback=on_log) as client:
+        await client.set_logging_level("info")
+        result = await client.call_tool("aioz_upload_media", {"source": str(source), "title": "T"})
+        await anyio.sleep(0.05)
+    assert not result.is_error
+    assert len(blocks) == 3
+    assert blocks[0].startswith("## 📤 Uploading: T\nProgress: ███░░░░░░░ 33% (1 of 3 chunks)")
+    assert blocks[-1] == text_of(result).split("\n\n## 🎉")[0]  # the last live block is the one in the result
+
+
+@pytest.mark.anyio
+async def test_upload_tools_fit_their_tools_list_share() -> None:
+    """Team budget: upload/status/jobs tools <= 6 KB of tools/list JSON."""
+    from bench.tools_size import size_of
+    from botflix_mcp.server import build_server
+    from botflix_mcp.settings import Settings
+
+    server = build_server(Settings(toolsets=("upload",)))
+    async with Client(server) as client:
+        tools = [
+            t for t in (await client.list_tools()).tools if server._botflix_toolkit.registered.get(t.name) == "upload"
+        ]  # type: ignore[attr-defined]
+    assert {t.name for t in tools} == {
+        "aioz_upload_media",
+        "aioz_upload_job",
+        "aioz_media_status",
+        "aioz_retry_failed_upload",
+    }
+    assert size_of(tools) <= 6000, size_of(tools)

@@ -4,6 +4,7 @@ the `aioz://events/{media_id}` resource, and the registration action against the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -127,13 +128,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def http_server(fresh_sandbox: Any, tmp_path: Path) -> Iterator[tuple[Any, Settings]]:
+@contextlib.contextmanager
+def serving_http(sandbox: Any, tmp_path: Path) -> Iterator[tuple[Any, Settings]]:
     """This MCP server over real HTTP on loopback (the sandbox delivers webhooks to it)."""
     import uvicorn
 
     port = _free_port()
-    settings = sandbox_settings(fresh_sandbox, tmp_path, transport="http", port=port, allowed_roots=(tmp_path,))
+    settings = sandbox_settings(sandbox, tmp_path, transport="http", port=port, allowed_roots=(tmp_path,))
     server = build_server(settings, app=make_app(settings))
     asgi = build_http_app(settings, server)
     config = uvicorn.Config(asgi, host="127.0.0.1", port=port, log_config=None, lifespan="on")
@@ -149,6 +150,12 @@ def http_server(fresh_sandbox: Any, tmp_path: Path) -> Iterator[tuple[Any, Setti
     finally:
         runner.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def http_server(fresh_sandbox: Any, tmp_path: Path) -> Iterator[tuple[Any, Settings]]:
+    with serving_http(fresh_sandbox, tmp_path) as served:
+        yield served
 
 
 @pytest.mark.anyio

@@ -13,6 +13,7 @@ import ipaddress
 import logging
 import mimetypes
 import socket
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 
 import anyio
 import httpx
+from mcp import MCPDeprecationWarning
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
@@ -185,9 +187,11 @@ async def _send_block(ctx: Context, block: str) -> None:
         wanted = protocol._wanted_level(ctx.request_context)
         if wanted is None or wanted > logging.INFO:
             return
-        await ctx.request_context.session.send_log_message(
-            level="info", data=block, logger="botflix_mcp.upload", related_request_id=ctx.request_id
-        )
+        with warnings.catch_warnings():  # MCP logging is deprecated by SEP-2577, still shown by 2025-era hosts
+            warnings.simplefilter("ignore", MCPDeprecationWarning)
+            await ctx.request_context.session.send_log_message(
+                level="info", data=block, logger="botflix_mcp.upload", related_request_id=ctx.request_id
+            )
     except Exception as exc:  # best effort: the progress notification is the contract
         logger.debug("progress block not sent: %s", type(exc).__name__)
 
