@@ -252,6 +252,24 @@ async def test_413_resplits_the_remaining_bytes_and_remembers_the_size(
 
 
 @pytest.mark.anyio
+async def test_50_mib_parts_meet_the_hosts_50m_body_limit_and_go_on_at_25_mib(
+    server: Any, fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    """The default part size (50 MiB, the skill's and the SDKs') plus the multipart envelope is over AIOZ's "50M"
+    body limit (research/aioz.md §3.1): the host's early 413 must reach the engine as a 413, not a broken pipe."""
+    source = tmp_path / "g.mp4"
+    sha = write_file(source, 60 * MIB)
+    async with Client(server) as client:
+        result = await client.call_tool("aioz_upload_media", {"source": str(source), "chunk_mb": 50})
+    assert not result.is_error, text_of(result)
+    data = structured(result)["data"]
+    assert data["part_size"] == 25 * MIB and data["parts"] == 3
+    log = part_requests(fresh_sandbox)
+    assert log[0]["status"] == 413 and sorted(e["index"] for e in log if e["status"] == 200) == [1, 2, 3]
+    assert fresh_sandbox.assembled(data["media_id"])["sha256"] == sha
+
+
+@pytest.mark.anyio
 async def test_cancelled_upload_resumes_without_resending_stored_parts(
     server: Any, fresh_sandbox: Any, tmp_path: Path, mode: str
 ) -> None:
