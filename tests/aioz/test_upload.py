@@ -507,3 +507,19 @@ async def test_upload_tools_fit_their_tools_list_share() -> None:
         "aioz_retry_failed_upload",
     }
     assert size_of(tools) <= 6000, size_of(tools)
+
+
+@pytest.mark.anyio
+async def test_a_shared_server_never_fetches_private_network_urls(tmp_path: Path) -> None:
+    from botflix_mcp.aioz.tools.upload import check_url, download
+    from botflix_mcp.errors import UserInputError
+
+    assert check_url("http://127.0.0.1:9/x.mp4", over_http=False) == "http://127.0.0.1:9/x.mp4"  # stdio: own machine
+    for url in ("http://127.0.0.1:9/x.mp4", "http://10.1.2.3/v.mp4", "http://[::1]/v.mp4", "http://169.254.169.254/"):
+        with pytest.raises(UserInputError):
+            check_url(url, over_http=True)
+    with pytest.raises(UserInputError):
+        check_url("ftp://example.com/v.mp4", over_http=False)
+    with pytest.raises(UserInputError):  # each hop is checked, redirects included
+        await download("http://127.0.0.1:9/x.mp4", tmp_path / "x.mp4", timeout=2, guard=True)
+    assert not os.listdir(tmp_path)

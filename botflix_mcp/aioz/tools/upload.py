@@ -74,6 +74,7 @@ class Source:
     shown: str
     path: Path | None = None
     url: str | None = None
+    guard: bool = False  # re-check every redirect hop against private networks (shared HTTP server)
 
 
 def is_url(raw: str) -> bool:
@@ -110,7 +111,9 @@ def check_url(url: str, *, over_http: bool) -> str:
 async def resolve_source(raw: str, ctx: Context | None, app: App) -> Source:
     """A local path (absolute, `~`, `file://`, Windows paths recognised) or an http(s) URL."""
     if is_url(raw):
-        return Source(raw.strip(), url=check_url(raw, over_http=_over_http(ctx)))
+        over_http = _over_http(ctx)
+        url = await anyio.to_thread.run_sync(lambda: check_url(raw, over_http=over_http))
+        return Source(raw.strip(), url=url, guard=over_http)
     from botflix_mcp.paths import resolve_local_path  # root confinement, file:// and Windows paths (issue 6 §2)
 
     path = await resolve_local_path(raw, ctx=ctx, settings=app.settings)
@@ -124,12 +127,25 @@ def cache_dir_of(app: App) -> Path:
     return app.settings.cache_dir or default_cache_dir()
 
 
-async def download(url: str, dest: Path, *, timeout: float, client: httpx.AsyncClient | None = None) -> Path:
-    """Stream `url` into `dest` (via `dest.part`, renamed when complete). Never holds the body in memory."""
+async def download(
+    url: str, dest: Path, *, timeout: float, guard: bool = False, client: httpx.AsyncClient | None = None
+) -> Path:
+    """Stream `url` into `dest` (via `dest.part`, renamed when complete). Never holds the body in memory.
+
+    With `guard`, every request (each redirect hop too) is checked against private networks first.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(dest.name + ".part")
+
+    async def check_hop(request: httpx.Request) -> None:
+        await anyio.to_thread.run_sync(lambda: check_url(str(request.url), over_http=True))
+
     own = client is None
-    http = client or httpx.AsyncClient(follow_redirects=True, timeout=httpx.Timeout(timeout, connect=10.0))
+    http = client or httpx.AsyncClient(
+        follow_redirects=True,
+        timeout=httpx.Timeout(timeout, connect=10.0),
+        event_hooks={"request": [check_hop]} if guard else None,
+    )
     try:
         async with http.stream("GET", url) as response:
             if not response.is_success:
@@ -233,7 +249,9 @@ async def run_upload(app: App, api: AiozSession, req: UploadRequest, listener: P
     settings = app.settings
     if req.source.url is not None:
         target = download_path(app, req.source.url)
-        path = target if target.exists() else await download(req.source.url, target, timeout=settings.http_timeout)
+        if not target.exists():
+            await download(req.source.url, target, timeout=settings.http_timeout, guard=req.source.guard)
+        path = target
     else:
         assert req.source.path is not None
         path = req.source.path
