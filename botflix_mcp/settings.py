@@ -309,7 +309,7 @@ SPECS: tuple[SettingSpec, ...] = (
         _paths,
         (),
         "Directories tools may read/write (comma or os.pathsep separated). Over stdio, empty means the "
-        "user's own files; over HTTP nothing until set.",
+        "user's own files (home and temp folders); over HTTP nothing until set.",
         group="upload",
         metavar="DIRS",
     ),
