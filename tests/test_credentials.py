@@ -61,6 +61,8 @@ def aioz_paths(sandbox: Any) -> list[str]:
         path = urlparse(str(raw)).path
         if path.startswith(base + "/"):
             paths.append(path[len(base) :])
+        elif path.startswith("/") and not path.startswith("/botflix"):  # the log already holds API-relative paths
+            paths.append(path)
     return paths
 
 
