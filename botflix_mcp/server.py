@@ -22,10 +22,13 @@ SERVER_NAME = "botflix-mcp"
 
 #: toolset -> modules exposing `register(kit: Toolkit, app: App) -> None`, in tools/list order.
 TOOLSET_MODULES: dict[str, tuple[str, ...]] = {
-    "account": ("botflix_mcp.aioz.tools.account",),
+    "account": ("botflix_mcp.aioz.tools.account", "botflix_mcp.aioz.tools.api_keys"),
     "media": ("botflix_mcp.aioz.tools.media",),
     "captions": ("botflix_mcp.aioz.tools.captions",),
     "players": ("botflix_mcp.aioz.tools.players",),
+    "playlists": ("botflix_mcp.aioz.tools.playlists",),
+    "webhooks": ("botflix_mcp.aioz.tools.webhooks",),
+    "analytics": ("botflix_mcp.aioz.tools.analytics",),
     "botflix": ("botflix_mcp.botflix.tools",),
     "upload": ("botflix_mcp.aioz.tools.upload",),
 }

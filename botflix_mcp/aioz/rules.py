@@ -670,9 +670,12 @@ TTL_MAX = 2_147_483_647
 
 
 def validate_ttl(ttl: int | str) -> str:
-    """Seconds 1..2147483647, returned as the STRING the API expects (research §5.4)."""
+    """Seconds (or "30 days", "12 hours", "1 year") 1..2147483647, returned as the STRING the API expects (§5.4)."""
+    text = str(ttl).strip().lower()
+    units = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000, "year": 31536000}
+    match = re.fullmatch(r"(\d+)\s*(second|minute|hour|day|week|month|year)s?", text)
     try:
-        seconds = int(str(ttl).strip())
+        seconds = int(match.group(1)) * units[match.group(2)] if match else int(text)
     except ValueError:
         raise RuleViolation(f"ttl {ttl!r} is not a number of seconds.", "E.g. 2592000 for 30 days.") from None
     if not 1 <= seconds <= TTL_MAX:

@@ -190,6 +190,7 @@ def test_logo_read_from_real_header() -> None:
 
 def test_ttl_is_a_string_and_bounded() -> None:
     assert r.validate_ttl(2592000) == "2592000"
+    assert r.validate_ttl("30 days") == "2592000" and r.validate_ttl("12 hours") == "43200"
     for bad in (0, "x", 2**31):
         with pytest.raises(r.RuleViolation):
             r.validate_ttl(bad)
