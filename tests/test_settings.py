@@ -65,10 +65,7 @@ def test_sizes_and_lists_parse() -> None:
 
 def test_dotenv_is_read_without_overriding_the_environment(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("BOTFLIX_MCP_CHUNK_SIZE=64MiB\nBOTFLIX_MCP_LOG_LEVEL=debug\n")
-    code = (
-        "from botflix_mcp.settings import load_settings; s = load_settings(); "
-        "print(s.chunk_size, s.log_level)"
-    )
+    code = "from botflix_mcp.settings import load_settings; s = load_settings(); print(s.chunk_size, s.log_level)"
     env = {"PATH": "/usr/bin:/bin", "BOTFLIX_MCP_LOG_LEVEL": "error"}
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
