@@ -190,3 +190,19 @@ async def test_cost_check_blocks_create_when_balance_is_insufficient(
     assert blocked.is_error
     assert INSUFFICIENT_BALANCE_MESSAGE in text_of(blocked)
     assert not [e for e in fresh_sandbox.requests() if e["path"].endswith("/media/create")]
+
+
+@pytest.mark.anyio
+async def test_custom_qualities_on_a_file_without_readable_duration(
+    server: Any, fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    raw = tmp_path / "raw.bin"
+    raw.write_bytes(os.urandom(1000))  # no container: no duration to read
+    async with Client(server) as client:
+        refused = await client.call_tool("aioz_upload_media", {"source": str(raw), "qualities": ["720p"]})
+        assert refused.is_error and "duration" in text_of(refused)
+        assert not [e for e in fresh_sandbox.requests() if e["path"].endswith("/media/create")]
+        given = await client.call_tool("aioz_upload_media", {"source": str(raw), "qualities": ["720p"], "duration": 42})
+    assert not given.is_error, text_of(given)
+    costs = [e for e in fresh_sandbox.requests() if e["path"] == "/media/cost"]
+    assert len(costs) == 1

@@ -449,6 +449,7 @@ def register(kit: Toolkit, app: App) -> None:
         tags: Annotated[list[str] | None, Field(max_length=50)] = None,
         is_public: bool | None = None,
         chunk_mb: Annotated[int | None, Field(ge=5, le=200)] = None,
+        duration: Annotated[float | None, Field(gt=0, le=86400, description="s; if unreadable (cost)")] = None,
         wait_seconds: Annotated[
             int | None, Field(ge=0, le=MAX_WAIT, description="Run as a job, return after N s (client timeouts)")
         ] = None,
@@ -471,7 +472,7 @@ def register(kit: Toolkit, app: App) -> None:
         if is_public is not None:
             body["is_public"] = is_public
         chunk = chunk_mb * MIB if chunk_mb else app.settings.chunk_size
-        request = UploadRequest(src, name, kind, body, max(MIN_PART_SIZE, chunk))
+        request = UploadRequest(src, name, kind, body, max(MIN_PART_SIZE, chunk), duration=duration)
         api = await aioz_session(ctx, app)
 
         async def work(listener: ProgressListener) -> ToolOutput:
