@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import itertools
 import json
 import os
 import signal
@@ -523,3 +524,20 @@ async def test_a_shared_server_never_fetches_private_network_urls(tmp_path: Path
     with pytest.raises(UserInputError):  # each hop is checked, redirects included
         await download("http://127.0.0.1:9/x.mp4", tmp_path / "x.mp4", timeout=2, guard=True)
     assert not os.listdir(tmp_path)
+
+
+@pytest.mark.anyio
+async def test_429_waits_as_long_as_x_ratelimit_retry_after_says(
+    server: Any, fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    source = tmp_path / "h.mp4"
+    sha = write_file(source, 4 * MIB)  # one part
+    fresh_sandbox.set_faults(FaultConfig(rules=[FaultRule(pattern=PART, rate=0.0, burst_429=2)], retry_after=0.4))
+    async with Client(server) as client:
+        result = await client.call_tool("aioz_upload_media", {"source": str(source)})
+    assert not result.is_error, text_of(result)
+    log = part_requests(fresh_sandbox)
+    assert [e["status"] for e in log] == [429, 429, 200]
+    gaps = [b["time"] - a["time"] for a, b in itertools.pairwise(log)]
+    assert all(gap >= 0.4 for gap in gaps), gaps  # the test app's own backoff is 0.01-0.05 s: this is the header
+    assert fresh_sandbox.assembled(structured(result)["data"]["media_id"])["sha256"] == sha
