@@ -6,9 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mcp import Client
 
-from botflix_mcp.aioz.tools.playlists import find_item, linked_order, metadata_list, read_thumbnail, update_form
+from botflix_mcp.aioz.tools.playlists import find_item, linked_order, read_thumbnail, update_form
 from botflix_mcp.errors import UserInputError
+from tests.aioz.wire import Recorder, recording_server
+from tests.helpers import structured, text_of
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -63,7 +66,6 @@ def test_find_item_refuses_an_ambiguous_media_id() -> None:
 
 
 def test_metadata_and_multipart_fields() -> None:
-    assert metadata_list({"genre": "rock"}) == [{"key": "genre", "value": "rock"}]
     assert update_form("New", ["a", "b"], {"k": "v"}) == {"name": "New", "tags": "a,b", "metadata": '{"k": "v"}'}
     assert update_form(None, None, None) == {}
 
@@ -76,3 +78,214 @@ def test_thumbnail_is_checked_by_its_header_not_its_name(tmp_path: Path) -> None
     fake.write_bytes(b"GIF89a not a png")
     with pytest.raises(UserInputError, match="not a JPEG or PNG"):
         read_thumbnail(fake)
+
+
+# --------------------------------------------------------------------------- through the MCP client
+
+
+@pytest.fixture
+def wired(settings: Any) -> tuple[Any, Recorder]:
+    return recording_server(settings)
+
+
+async def call(client: Client, name: str, args: dict[str, Any]) -> Any:
+    result = await client.call_tool(name, args)
+    assert not result.is_error, text_of(result)
+    return structured(result)
+
+
+async def playlist_with(client: Client, n: int) -> tuple[str, list[str]]:
+    """A playlist holding n new media; returns (playlist id, media ids in order)."""
+    pid = (await call(client, "aioz_playlist_write", {"action": "create", "name": "Mix", "tags": ["a"]}))["data"]["id"]
+    media = []
+    for k in range(n):
+        mid = (await call(client, "aioz_media_write", {"action": "create", "title": f"clip {k}"}))["data"]["id"]
+        await call(client, "aioz_playlist_write", {"action": "add_item", "playlist_id": pid, "media_id": mid})
+        media.append(mid)
+    return pid, media
+
+
+async def order_of(client: Client, pid: str) -> list[str]:
+    data = (await call(client, "aioz_playlists", {"action": "get", "playlist_id": pid}))["data"]
+    return [i["media_id"] for i in data["items"]]
+
+
+@pytest.mark.anyio
+async def test_create_and_add_item_use_the_spec_fields(wired: Any, fresh_sandbox: Any, mode: str) -> None:
+    server, wire = wired
+    async with Client(server, mode=mode) as client:
+        created = await call(
+            client,
+            "aioz_playlist_write",
+            {"action": "create", "name": "Mix", "tags": ["x", "y"], "metadata": {"mood": "calm"}},
+        )
+        pid = created["data"]["id"]
+        mid = (await call(client, "aioz_media_write", {"action": "create", "title": "c"}))["data"]["id"]
+        await call(client, "aioz_playlist_write", {"action": "add_item", "playlist_id": pid, "media_id": mid})
+        got = await call(client, "aioz_playlists", {"action": "get", "playlist_id": pid})
+    create = wire.find("POST", "/playlists/create")[0]
+    assert create.content_type.startswith("application/json")
+    assert create.json() == {
+        "name": "Mix",
+        "playlist_type": "video",
+        "tags": ["x", "y"],
+        "metadata": [{"key": "mood", "value": "calm"}],
+    }
+    # research §5.10: media_id (the skill's video_id is refused by the host and by the sandbox)
+    assert wire.find("POST", f"/playlists/{pid}/items")[0].json() == {"media_id": mid}
+    assert [i["media_id"] for i in got["data"]["items"]] == [mid]
+
+
+@pytest.mark.parametrize(
+    ("position", "item", "anchor", "expected"),
+    [
+        ("top", 2, None, [2, 0, 1, 3]),
+        ("bottom", 0, None, [1, 2, 3, 0]),
+        ("before", 3, 1, [0, 3, 1, 2]),
+        ("after", 0, 2, [1, 2, 0, 3]),
+        ("after", 1, 3, [0, 2, 3, 1]),
+        ("before", 2, 0, [2, 0, 1, 3]),
+    ],
+)
+@pytest.mark.anyio
+async def test_move_item_reads_the_playlist_first_and_computes_the_links(
+    wired: Any, fresh_sandbox: Any, position: str, item: int, anchor: int | None, expected: list[int]
+) -> None:
+    server, wire = wired
+    async with Client(server) as client:
+        pid, media = await playlist_with(client, 4)
+        detail = await call(client, "aioz_playlists", {"action": "get", "playlist_id": pid})
+        item_ids = {i["media_id"]: i["id"] for i in detail["data"]["items"]}
+        fresh_sandbox.aioz.log.clear()
+        args: dict[str, Any] = {
+            "action": "move_item",
+            "playlist_id": pid,
+            "media_id": media[item],
+            "position": position,
+        }
+        if anchor is not None:
+            args["anchor"] = media[anchor]
+        moved = await call(client, "aioz_playlist_write", args)
+        assert await order_of(client, pid) == [media[k] for k in expected]
+    paths = fresh_sandbox.aioz_paths()
+    # Skill rule 6: the detail is fetched BEFORE the move is sent.
+    assert paths[:2] == [f"GET /playlists/{pid}", f"PUT /playlists/{pid}/items"], paths
+    body = wire.find("PUT", f"/playlists/{pid}/items")[0].json()
+    assert body["current_id"] == item_ids[media[item]]
+    final = [media[k] for k in expected]
+    at = final.index(media[item])
+    assert body.get("previous_id") == (item_ids[final[at - 1]] if at > 0 else None)
+    assert body.get("next_id") == (item_ids[final[at + 1]] if at + 1 < len(final) else None)
+    assert moved["data"]["request"] == body
+
+
+@pytest.mark.anyio
+async def test_move_item_schema_has_no_linked_list_ids_and_bad_moves_send_nothing(
+    server: Any, fresh_sandbox: Any, mode: str
+) -> None:
+    async with Client(server, mode=mode) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        props = tools["aioz_playlist_write"].input_schema["properties"]
+        assert not {"next_id", "previous_id", "current_id"} & set(props)
+        pid, media = await playlist_with(client, 2)
+        fresh_sandbox.aioz.log.clear()
+        no_position = await client.call_tool(
+            "aioz_playlist_write", {"action": "move_item", "playlist_id": pid, "media_id": media[0]}
+        )
+        no_anchor = await client.call_tool(
+            "aioz_playlist_write",
+            {"action": "move_item", "playlist_id": pid, "media_id": media[0], "position": "after"},
+        )
+        assert fresh_sandbox.aioz_paths() == []  # refused before any request
+        already = await client.call_tool(
+            "aioz_playlist_write", {"action": "move_item", "playlist_id": pid, "media_id": media[0], "position": "top"}
+        )
+        unknown = await client.call_tool(
+            "aioz_playlist_write", {"action": "move_item", "playlist_id": pid, "media_id": "nope", "position": "top"}
+        )
+    assert no_position.is_error and "position" in text_of(no_position)
+    assert no_anchor.is_error and "anchor" in text_of(no_anchor)
+    assert already.is_error and "already" in text_of(already)
+    assert unknown.is_error and "aioz_playlists" in text_of(unknown)
+    assert not [p for p in fresh_sandbox.aioz_paths() if p.startswith("PUT")]
+
+
+@pytest.mark.anyio
+async def test_update_is_multipart_with_thumbnail(wired: Any, fresh_sandbox: Any, tmp_path: Path, mode: str) -> None:
+    server, wire = wired
+    thumb = tmp_path / "cover.png"
+    thumb.write_bytes(PNG_1PX)
+    fake = tmp_path / "cover2.png"
+    fake.write_bytes(b"not an image at all")
+    async with Client(server, mode=mode) as client:
+        pid, _ = await playlist_with(client, 0)
+        await call(
+            client,
+            "aioz_playlist_write",
+            {
+                "action": "update",
+                "playlist_id": pid,
+                "name": "Renamed",
+                "tags": ["t1", "t2"],
+                "thumbnail_path": str(thumb),
+            },  # fmt: skip
+        )
+        await call(client, "aioz_playlist_write", {"action": "update", "playlist_id": pid, "metadata": {"k": "v"}})
+        bad = await client.call_tool(
+            "aioz_playlist_write", {"action": "update", "playlist_id": pid, "thumbnail_path": str(fake)}
+        )
+        empty = await client.call_tool("aioz_playlist_write", {"action": "update", "playlist_id": pid})
+    patches = wire.find("PATCH", f"/playlists/{pid}")
+    assert len(patches) == 2  # the bad thumbnail and the empty update sent nothing
+    assert all(p.content_type.startswith("multipart/form-data") for p in patches)
+    assert b'name="file"; filename="cover.png"' in patches[0].body and b"Renamed" in patches[0].body
+    stored = fresh_sandbox.aioz.playlists[pid]
+    assert stored["name"] == "Renamed" and stored["tags"] == ["t1", "t2"]
+    assert stored["thumbnail_url"] and stored["metadata"] == [{"key": "k", "value": "v"}]
+    assert bad.is_error and "JPEG or PNG" in text_of(bad)
+    assert empty.is_error and "at least one" in text_of(empty)
+
+
+@pytest.mark.anyio
+async def test_remove_item_by_media_id_resolves_the_item_id(wired: Any, fresh_sandbox: Any, mode: str) -> None:
+    server, wire = wired
+    async with Client(server, mode=mode) as client:
+        pid, media = await playlist_with(client, 3)
+        detail = await call(client, "aioz_playlists", {"action": "get", "playlist_id": pid})
+        item_of = {i["media_id"]: i["id"] for i in detail["data"]["items"]}
+        by_media = await call(
+            client, "aioz_playlist_delete", {"playlist_id": pid, "target": "item", "media_id": media[1]}
+        )
+        by_item = await call(
+            client, "aioz_playlist_delete", {"playlist_id": pid, "target": "item", "media_id": item_of[media[0]]}
+        )
+        assert await order_of(client, pid) == [media[2]]
+        await call(client, "aioz_playlist_delete", {"playlist_id": pid, "target": "thumbnail"})
+        await call(client, "aioz_playlist_delete", {"playlist_id": pid})
+        gone = await client.call_tool("aioz_playlists", {"action": "get", "playlist_id": pid})
+    deletes = [s.path for s in wire.sent if s.method == "DELETE"]
+    assert deletes == [
+        f"/playlists/{pid}/items/{item_of[media[1]]}",  # the ITEM id, not the media id (research §9.13)
+        f"/playlists/{pid}/items/{item_of[media[0]]}",
+        f"/playlists/{pid}/thumbnail",
+        f"/playlists/{pid}",
+    ]
+    assert by_media["data"]["item_id"] == item_of[media[1]] and by_item["data"]["media_id"] == media[0]
+    assert gone.is_error and "404" in text_of(gone)
+
+
+@pytest.mark.anyio
+async def test_list_pages_with_total(wired: Any, fresh_sandbox: Any) -> None:
+    server, wire = wired
+    async with Client(server) as client:
+        for name in ("one", "two", "three"):
+            await call(client, "aioz_playlist_write", {"action": "create", "name": name})
+        first = await client.call_tool("aioz_playlists", {"limit": 2})
+        second = await call(client, "aioz_playlists", {"limit": 2, "offset": 2})
+        found = await call(client, "aioz_playlists", {"search": "tw", "tags": ["a"]})
+    page = structured(first)["page"]
+    assert page == {"total": 3, "offset": 0, "limit": 2, "next_offset": 2}
+    assert "next page: offset=2" in text_of(first)
+    assert second["page"]["next_offset"] is None and len(second["data"]) == 1
+    assert wire.find("POST", "/playlists")[-1].json() == {"offset": 0, "limit": 25, "search": "tw", "tags": ["a"]}
+    assert [p["name"] for p in found["data"]] == ["two"]

@@ -40,25 +40,23 @@ MAX_ROWS = 100  # a playlist holds at most 100 items (research §5.10)
 # --------------------------------------------------------------------------- plain functions
 
 
-def linked_order(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Items in their linked-list order (head = no previous item), whatever order the host listed them in.
+def rule_item(item: dict[str, Any]) -> rules.PlaylistItem:
+    """A host item as the rules see it (the media id comes back as `video_id`, research §5.10)."""
+    media = item.get("media") if isinstance(item.get("media"), dict) else {}
+    return rules.PlaylistItem(
+        id=str(item.get("id") or ""),
+        next_id=str(item["next_id"]) if item.get("next_id") else None,
+        previous_id=str(item["previous_id"]) if item.get("previous_id") else None,
+        media_id=str(item.get("video_id") or media.get("id") or "") or None,
+    )
 
-    Items the chain does not reach (a broken list) follow in the host's order, so nothing is ever hidden.
-    """
-    by_id = {str(i.get("id")): i for i in items if i.get("id")}
-    if len(by_id) != len(items):
+
+def linked_order(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items in their linked-list order (rules.order_items), whatever order the host listed them in."""
+    if any(not i.get("id") for i in items) or len({str(i["id"]) for i in items}) != len(items):
         return list(items)
-    heads = [i for i in items if not i.get("previous_id") or str(i.get("previous_id")) not in by_id]
-    ordered: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    node = heads[0] if heads else None
-    while node is not None and str(node["id"]) not in seen:
-        ordered.append(node)
-        seen.add(str(node["id"]))
-        nxt = node.get("next_id")
-        node = by_id.get(str(nxt)) if nxt else None
-    ordered.extend(i for i in items if str(i["id"]) not in seen)
-    return ordered
+    by_id = {str(i["id"]): i for i in items}
+    return [by_id[r.id] for r in rules.order_items([rule_item(i) for i in items])]
 
 
 def find_item(items: list[dict[str, Any]], ref: str, *, role: str = "item") -> dict[str, Any]:
@@ -80,25 +78,23 @@ def find_item(items: list[dict[str, Any]], ref: str, *, role: str = "item") -> d
     )
 
 
-def metadata_list(metadata: dict[str, str] | None) -> list[dict[str, str]] | None:
-    """`{"genre": "rock"}` -> the spec's `[{"key": "genre", "value": "rock"}]`."""
-    if metadata is None:
-        return None
-    return [{"key": k, "value": v} for k, v in metadata.items()]
-
-
 def update_form(name: str | None, tags: list[str] | None, metadata: dict[str, str] | None) -> dict[str, str]:
-    """Multipart text fields of `PATCH /playlists/{id}`.
+    """Multipart text fields of `PATCH /playlists/{id}` (validated with rules.validate_tags/validate_metadata).
 
-    `tags` is comma-separated (skill example and the Go SDK's csv form); `metadata` is the JSON the skill shows.
+    `tags` is comma-separated (the skill's example and the Go SDK's csv form), so a tag may not contain a comma;
+    `metadata` is the JSON object the skill shows.
     """
     form: dict[str, str] = {}
     if name is not None:
         form["name"] = name
     if tags is not None:
-        form["tags"] = ",".join(tags)
+        cleaned = rules.validate_tags(tags)
+        if any("," in t for t in cleaned):
+            raise UserInputError("a playlist tag cannot contain a comma (tags travel comma-separated).")
+        form["tags"] = ",".join(cleaned)
     if metadata is not None:
-        form["metadata"] = json.dumps(metadata, ensure_ascii=False)
+        pairs = rules.validate_metadata(metadata)
+        form["metadata"] = json.dumps({p["key"]: p["value"] for p in pairs}, ensure_ascii=False)
     return form
 
 
@@ -238,8 +234,11 @@ def register(kit: Toolkit, app: App) -> None:
         first: never pass linked-list ids."""
         if action == "create":
             _need(name, "name", action)
-            body: dict[str, Any] = {"name": name, "playlist_type": playlist_type, "tags": tags or []}
-            body["metadata"] = metadata_list(metadata) or []
+            # JSON with a tags array and [{key, value}] metadata (spec CreatePlaylistRequest; the skill's multipart
+            # form is the older shape).
+            body: dict[str, Any] = {"name": name, "playlist_type": playlist_type}
+            body["tags"] = rules.validate_tags(tags or [])
+            body["metadata"] = rules.validate_metadata(metadata or {})
             api = await aioz_session(ctx, app)
             data = (await api.post("/playlists/create", json=body)).data or {}
             playlist = data.get("playlist", data) if isinstance(data, dict) else {}
@@ -295,14 +294,10 @@ def register(kit: Toolkit, app: App) -> None:
         _, items = await fetch_playlist(api, pid)
         current = find_item(items, str(media_id), role="item to move")
         target = find_item(items, str(anchor), role="anchor") if position in ("before", "after") else None
-        body = rules.plan_reorder(items, current, position, target)  # type: ignore[arg-type]
-        if body is None:
-            return to_result(
-                ToolOutput(
-                    summary=f"'{item_title(current)}' is already at that position; nothing changed.",
-                    data={"playlist_id": pid, "moved": False},
-                )
-            )
+        # rules.plan_reorder raises (nothing sent) when the item is already there or the list has one item.
+        body = rules.plan_reorder(
+            [rule_item(i) for i in items], str(current["id"]), position, str(target["id"]) if target else None
+        )
         await api.put(f"/playlists/{pid}/items", json=body)
         _, after = await fetch_playlist(api, pid)
         return to_result(
