@@ -228,7 +228,7 @@ async def test_update_is_multipart_with_thumbnail(wired: Any, fresh_sandbox: Any
                 "name": "Renamed",
                 "tags": ["t1", "t2"],
                 "thumbnail_path": str(thumb),
-            },  # fmt: skip
+            },
         )
         await call(client, "aioz_playlist_write", {"action": "update", "playlist_id": pid, "metadata": {"k": "v"}})
         bad = await client.call_tool(
