@@ -25,6 +25,7 @@ class Sent:
     path: str  # relative to the API base, e.g. /playlists/x/items
     content_type: str
     body: bytes
+    query: str = ""
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -41,7 +42,8 @@ class Recorder(httpx.AsyncBaseTransport):
         path = request.url.path
         if path.startswith(self.base_path):
             path = path[len(self.base_path) :]
-        self.sent.append(Sent(request.method, path, request.headers.get("content-type", ""), body))
+        content_type = request.headers.get("content-type", "")
+        self.sent.append(Sent(request.method, path, content_type, body, request.url.query.decode()))
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:
