@@ -199,6 +199,34 @@ def _is_path_arg(name: str) -> bool:
     return name.endswith(("path", "_file", "file")) or name in {"file", "source", "logo"}
 
 
+def _seed(sandbox: Any) -> list[str]:
+    """Real objects in the sandbox (media, a playlist holding them, a webhook, an API key, a player), so that
+    id arguments sometimes name something that exists and the fuzzer reaches past the 404s."""
+    import httpx
+
+    from botflix_mcp.sandbox import DEMO_PUBLIC_KEY, DEMO_SECRET_KEY
+
+    headers = {"stream-public-key": DEMO_PUBLIC_KEY, "stream-secret-key": DEMO_SECRET_KEY}
+    ids: list[str] = []
+    with httpx.Client(base_url=sandbox.aioz_base_url, headers=headers, timeout=10) as http:
+
+        def make(path: str, body: dict[str, Any], key: str) -> str:
+            data = http.post(path, json=body).raise_for_status().json()["data"]
+            ids.append(str(data.get(key, data)["id"]))
+            return ids[-1]
+
+        media = [make("/media/create", {"title": f"fuzz {n}", "type": "video"}, "media") for n in range(3)]
+        playlist = make("/playlists/create", {"name": "fuzz"}, "playlist")
+        for mid in media:
+            http.post(f"/playlists/{playlist}/items", json={"media_id": mid}).raise_for_status()
+        items = http.get(f"/playlists/{playlist}").raise_for_status().json()["data"]["playlist"]["items"]
+        ids += [str(i["id"]) for i in items]
+        make("/webhooks", {"name": "fuzz", "url": "http://127.0.0.1:9/hook"}, "webhook")
+        make("/api_keys", {"api_key_name": "fuzz", "ttl": "3600", "type": "full_access"}, "api_key")
+        make("/players", {"name": "fuzz"}, "player_theme")
+    return ids
+
+
 _STRATEGIES: dict[str, st.SearchStrategy[dict[str, Any]]] = {}
 _SERVERS: dict[str, Any] = {}
 
@@ -213,9 +241,7 @@ def _setup(tool_name: str, sandbox: Any, tmp: Path) -> tuple[Any, st.SearchStrat
         extras: dict[str, list[Any]] = {
             p: files["_paths"] for p in tool.input_schema.get("properties", {}) if _is_path_arg(p)
         }
-        known_ids = getattr(sandbox, "known_ids", None)
-        if callable(known_ids):
-            extras["_ids"] = list(known_ids())[:20]
+        extras["_ids"] = _seed(sandbox)
         schema = tool.input_schema
         _STRATEGIES[tool_name] = object_strategy(schema, schema.get("$defs", {}), extras=extras)
         config = sandbox_settings(sandbox, tmp, allowed_roots=(tmp,))
