@@ -82,3 +82,15 @@ async def test_rename_list_and_delete(wired: Any, fresh_sandbox: Any, mode: str)
     assert not listing.body and "search=new" in listing.query and "limit=5" in listing.query
     assert not deleted.is_error and next(s.path for s in wire.sent if s.method == "DELETE") == f"/api_keys/{key_id}"
     assert again.is_error and "404" in text_of(again)
+
+
+@pytest.mark.anyio
+async def test_refuses_to_delete_the_key_this_session_uses(server: Any, fresh_sandbox: Any, mode: str) -> None:
+    from botflix_mcp.sandbox import DEMO_PUBLIC_KEY
+
+    own_id = fresh_sandbox.aioz.keys[DEMO_PUBLIC_KEY]["id"]
+    async with Client(server, mode=mode) as client:
+        refused = await client.call_tool("aioz_api_key_delete", {"key_id": own_id})
+    assert refused.is_error and "lock this session out" in text_of(refused) and "aioz_credentials" in text_of(refused)
+    assert DEMO_PUBLIC_KEY in fresh_sandbox.aioz.keys
+    assert not [p for p in fresh_sandbox.aioz_paths() if p.startswith("DELETE")]

@@ -17,7 +17,7 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from botflix_mcp.aioz import rules
-from botflix_mcp.aioz.session import aioz_session
+from botflix_mcp.aioz.session import AiozSession, aioz_session
 from botflix_mcp.app import App
 from botflix_mcp.errors import UserInputError
 from botflix_mcp.results import ToolOutput, page_of, to_result
@@ -49,6 +49,14 @@ def render_new_key(key: dict[str, Any]) -> str:
         f"| **Expires** | {key.get('expired_at') or '-'} |\n\n"
         f"> ⚠️ {API_KEY_SECRET_WARNING}"
     )
+
+
+async def is_own_key(api: AiozSession, key_id: str) -> bool:
+    """Whether `key_id` is the key pair this session authenticates with (matched by its public key)."""
+    data = (await api.get("/api_keys", params={"limit": 100, "offset": 0})).data or {}
+    own = api.creds.public_key.get_secret_value()
+    keys = data.get("api_keys") or [] if isinstance(data, dict) else []
+    return any(isinstance(k, dict) and k.get("id") == key_id and k.get("public_key") == own for k in keys)
 
 
 def register(kit: Toolkit, app: App) -> None:
@@ -123,7 +131,12 @@ def register(kit: Toolkit, app: App) -> None:
         idempotent=True,
     )
     async def aioz_api_key_delete(ctx: Context, key_id: Id) -> Annotated[CallToolResult, ToolOutput]:
-        """Delete (revoke) an API key."""
+        """Delete (revoke) an API key. Refuses the key this server itself is using."""
         api = await aioz_session(ctx, app)
+        if await is_own_key(api, key_id):
+            raise UserInputError(
+                "this is the API key botflix-mcp is using right now; deleting it would lock this session out.",
+                "Store another key pair first (aioz_credentials, or the server's AIOZ settings), then delete it.",
+            )
         await api.delete(f"/api_keys/{key_id}")
         return to_result(ToolOutput(summary=f"🗑️ API key `{key_id}` deleted.", data={"deleted": key_id}))
