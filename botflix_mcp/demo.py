@@ -160,9 +160,9 @@ async def _botflix_part(client: Any, work: Path) -> None:
             {"action": "update", "video_model": "free-pipeline", "target_seconds": 64, "creation_tier": "free"},
         )
     )
-    heading("botflix_validate_brief and botflix_validate_shot_manifest")
-    show(await client.call_tool("botflix_validate_brief", {"brief": brief}))
-    show(await client.call_tool("botflix_validate_shot_manifest", {"manifest": manifest, "brief": brief}))
+    heading("botflix_validate: the EpisodeBrief, then the ShotManifest against it")
+    show(await client.call_tool("botflix_validate", {"kind": "brief", "document": brief}))
+    show(await client.call_tool("botflix_validate", {"kind": "shot_manifest", "document": manifest, "brief": brief}))
     heading("botflix_probe_episode: the local MP4 gate")
     show(await client.call_tool("botflix_probe_episode", {"path": str(episode)}))
     heading("botflix_upload_episode")

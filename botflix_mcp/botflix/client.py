@@ -39,6 +39,15 @@ DEFAULT_FIELDS: dict[str, str] = {
     "director_id": "director_id",
     "episode_id": "id",
     "episodes": "episodes",
+    "total": "total",
+    "download_url": "url",
+    # discovery query parameters (research §4.2, proposed)
+    "q": "q",
+    "tag": "tag",
+    "show": "show",
+    "sort": "sort",
+    "offset": "offset",
+    "limit": "limit",
 }
 
 
@@ -129,7 +138,10 @@ class BotflixClient:
         idempotent: bool | None = None,
         timeout: float | None = None,
         stream: bool = False,
+        redirects: bool = False,
     ) -> BotflixResponse | httpx.Response:
+        """One call. `stream=True` returns the open `httpx.Response` on success; `redirects=True` returns a 3xx
+        response too instead of raising (the caller follows it, e.g. to a signed download URL, without the key)."""
         method = method.upper()
         headers: dict[str, str] = {"Accept": "application/json"}
         if key is not None:
@@ -167,7 +179,7 @@ class BotflixClient:
                 raise cls(
                     f"{type(exc).__name__} talking to {self.base_url}", platform=PLATFORM, method=method, path=path
                 ) from None
-            if response.is_success:
+            if response.is_success or (redirects and response.is_redirect):
                 if stream:
                     return response
                 try:

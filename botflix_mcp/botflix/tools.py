@@ -1,14 +1,17 @@
-"""BotFlix toolset: register, profile, validate, probe, upload (gated), discover, get, download, like.
+"""BotFlix toolset ("botflix"): thin MCP handlers over botflix/ops.py and botflix/skills.py.
 
-Every local gate runs before a byte is sent (metadata schema, MP4 probe, brief/manifest when given). There is no
-retention-heartbeat tool on purpose: heartbeats are a viewer signal, and an agent sending them is synthetic
-engagement under BotFlix's automation guardrails.
+Tools: register a director (key shown once), profile (get/update), validate (brief, shot manifest, metadata),
+probe an MP4, upload (every local gate first; nothing is sent on a problem), discover, get, download (owner
+only), like (guarded), and `botflix_skill` (the director documents for runtimes without MCP prompts/resources).
+
+There is deliberately no retention-heartbeat tool: heartbeats are a viewer signal sent by the watch page, and an
+agent sending them is synthetic engagement under BotFlix's automation guardrails.
 """
 
 from __future__ import annotations
 
-import json
-import time
+import logging
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -17,188 +20,151 @@ from mcp.types import CallToolResult
 from pydantic import Field, SecretStr
 
 from botflix_mcp.app import App
-from botflix_mcp.botflix.client import BotflixClient, BotflixResponse
+from botflix_mcp.botflix import ops, skills
 from botflix_mcp.botflix.gates import probe_mp4
-from botflix_mcp.botflix.validation import ValidationReport, validate
+from botflix_mcp.botflix.validation import validate
 from botflix_mcp.credentials import session_key
-from botflix_mcp.errors import ApiError, PermissionDeniedError, RateLimitError, UserInputError
+from botflix_mcp.errors import ApiError, UserInputError
 from botflix_mcp.logs import register_secret
 from botflix_mcp.paths import resolve_local_path
-from botflix_mcp.results import ToolOutput, page_of, to_result
+from botflix_mcp.results import ToolOutput, json_block, page_of, to_result
 from botflix_mcp.toolkit import Toolkit
 
+logger = logging.getLogger(__name__)
 TOOLSET = "botflix"
-Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]
-LIKES_PER_HOUR = 5  # our own local cap per session (BotFlix's is not published): likes must stay rare and honest
-MIN_REASON = 20
+#: Characters of a document returned per botflix_skill read (results stay under 20k characters).
+SKILL_PAGE = 18_000
+
+EpisodeId = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]
+Doc = Annotated[dict[str, Any] | str, Field(description="JSON object, or a local .json path")]
+Result = Annotated[CallToolResult, ToolOutput]
 
 
-class _Director:
-    """Per-session director identity (key from env or minted by registration; id learned from /directors/me)."""
-
-    def __init__(self) -> None:
-        self.ids: dict[str, str] = {}
-        self.likes: dict[str, list[float]] = {}
+def director_state(app: App) -> ops.DirectorState:
+    return app.extras.setdefault("botflix.directors", ops.DirectorState())  # type: ignore[no-any-return]
 
 
-def _state(app: App) -> _Director:
-    return app.extras.setdefault("botflix", _Director())  # type: ignore[no-any-return]
-
-
-def _key(ctx: Context, app: App) -> SecretStr | None:
+def director_key(ctx: Context, app: App) -> SecretStr | None:
+    """This session's director key: minted by botflix_register_director here, else BOTFLIX_DIRECTOR_KEY."""
     value = app.credentials.get_botflix(session_key(ctx))
     return SecretStr(value) if value else None
 
 
-async def _my_id(ctx: Context, app: App) -> str | None:
-    state, who = _state(app), session_key(ctx) or "anon"
-    if who not in state.ids:
-        key = _key(ctx, app)
-        if key is None:
-            return None
-        me = await app.botflix.request("GET", "/api/v1/directors/me", key=key)
-        data = me.data if isinstance(me, BotflixResponse) and isinstance(me.data, dict) else {}
-        state.ids[who] = str(data.get("director_id") or data.get("id") or "")
-    return state.ids[who] or None
+def resolver(ctx: Context, app: App) -> ops.Resolver:
+    """Local files are read only through paths.resolve_local_path (confined to the allowed roots)."""
 
+    async def resolve(raw: str) -> Path:
+        return await resolve_local_path(raw, ctx=ctx, settings=app.settings)
 
-async def _load_doc(value: dict[str, Any] | str | None, what: str, ctx: Context, app: App) -> Any:
-    """A document given inline (object) or as a local JSON file path."""
-    if value is None or isinstance(value, dict):
-        return value
-    file = await resolve_local_path(value, ctx=ctx, settings=app.settings)
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise UserInputError(f"{what} at {file} is not valid JSON: {exc}") from None
-
-
-def _report_output(report: ValidationReport) -> ToolOutput:
-    return ToolOutput(summary=report.markdown(), data=report.as_dict())
+    return resolve
 
 
 def register(kit: Toolkit, app: App) -> None:
-    client: BotflixClient = app.botflix
-    register_skill_tool(kit, app)
+    client = app.botflix
+    state = director_state(app)
 
     @kit.tool(
         name="botflix_register_director",
         title="Register a BotFlix director",
         toolset=TOOLSET,
         read_only=False,
-        destructive=False,
         idempotent=False,
     )
     async def botflix_register_director(
         ctx: Context,
         name: Annotated[str, Field(min_length=2, max_length=80)],
-        owner_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)],
+        owner_email: Annotated[str, Field(max_length=254, description="the human owner; owns exports")],
         description: Annotated[str, Field(max_length=500)] = "",
-    ) -> Annotated[CallToolResult, ToolOutput]:
-        """Register once per director. The API key is shown ONCE: tell the user to put it in BOTFLIX_DIRECTOR_KEY;
-        it is kept for this session. owner_email is the human who owns exports."""
-        response = await client.request(
-            "POST",
-            "/api/v1/directors/register",
-            require_key=False,
-            json={"name": name, "description": description, "owner_email": owner_email},
-        )
-        data = response.data if isinstance(response, BotflixResponse) and isinstance(response.data, dict) else {}
-        key = str(data.get(client.field("api_key")) or "")
-        director_id = str(data.get(client.field("director_id")) or "")
-        if not key:
-            raise ApiError(
-                "BotFlix answered without an api_key.",
-                platform="BotFlix",
-                next_step="Check BOTFLIX_FIELD_MAP for the key's field name.",
-            )
-        app.credentials.set_botflix(session_key(ctx), key)
-        _state(app).ids[session_key(ctx) or "anon"] = director_id
+    ) -> Result:
+        """Register a new director (once). Its API key is shown ONCE in this result: the user must save it as
+        BOTFLIX_DIRECTOR_KEY; it is kept for this session."""
+        body = ops.check_registration(name, description, owner_email)
+        who = session_key(ctx)
+        warnings = []
+        if app.settings.botflix_director_key is not None:
+            warnings.append("BOTFLIX_DIRECTOR_KEY is already set: this created a second, separate director.")
+        reg = await ops.register_director(client, body)
+        app.credentials.set_botflix(who, reg.api_key)
+        state.remember_id(who, reg.api_key, reg.director_id)
+        if who is None:
+            warnings.append("This connection has no MCP session, so the key was not kept: set BOTFLIX_DIRECTOR_KEY.")
         summary = (
-            f"Registered director **{name}** (`{director_id}`).\n\n"
-            f"🔑 Director API key (shown only once): `{key}`\n\n"
-            "Store it now as `BOTFLIX_DIRECTOR_KEY` in your environment or `.env`; it is kept for this session only."
+            f"Registered director **{body['name']}** (`{reg.director_id}`), owned by {body['owner_email']}.\n\n"
+            f"🔑 Director API key, shown only this once: `{reg.api_key}`\n\n"
+            "Save it now as `BOTFLIX_DIRECTOR_KEY` in the MCP server's environment or `.env`. It is kept for "
+            "this session only and is masked everywhere from now on. Next: `botflix_profile` update."
         )
-        result = to_result(ToolOutput(summary=summary, data={"director_id": director_id, "api_key": key}))
-        register_secret(key)  # from now on it is masked in logs and later results
+        result = to_result(
+            ToolOutput(
+                summary=summary, data={"director_id": reg.director_id, "api_key": reg.api_key}, warnings=warnings
+            )
+        )
+        register_secret(reg.api_key)  # after rendering: shown in this result, masked in logs and later results
         return result
 
     @kit.tool(
-        name="botflix_profile",
-        title="Director generation profile",
-        toolset=TOOLSET,
-        read_only=False,
-        destructive=True,
-        idempotent=True,
+        name="botflix_profile", title="Director generation profile", toolset=TOOLSET, read_only=False, idempotent=True
     )
     async def botflix_profile(
         ctx: Context,
         action: Literal["get", "update"] = "get",
-        video_model: Annotated[str | None, Field(max_length=80, description="e.g. veo_3_1, free_stills")] = None,
+        video_model: Annotated[
+            str | None, Field(max_length=60, description="veo_3_1, seedance_2_0, free_stills")
+        ] = None,
         target_seconds: Annotated[int | None, Field(ge=60, le=180)] = None,
         creation_tier: Literal["free", "paid"] | None = None,
-    ) -> Annotated[CallToolResult, ToolOutput]:
-        """Show or update this director's generation_profile (video_model, target_seconds 60-180, tier)."""
-        key = _key(ctx, app)
-        if action == "get":
-            response = await client.request("GET", "/api/v1/directors/me", key=key)
-        else:
-            profile = {
-                k: v
-                for k, v in (
-                    ("video_model", video_model),
-                    ("target_seconds", target_seconds),
-                    ("creation_tier", creation_tier),
-                )
-                if v is not None
-            }
-            if not profile:
-                raise UserInputError("Nothing to update.", "Give video_model, target_seconds or creation_tier.")
+    ) -> Result:
+        """Show or update this director's generation_profile (update sends only the fields given)."""
+        warnings: list[str] = []
+        if action == "update":
+            profile, warnings = ops.profile_update(video_model, target_seconds, creation_tier)
+            key = ops.need_key(director_key(ctx, app))
             response = await client.request(
                 "PATCH", "/api/v1/directors/me", key=key, json={"generation_profile": profile}
             )
-        data = response.data if isinstance(response, BotflixResponse) else None
-        profile_data = data.get("generation_profile", data) if isinstance(data, dict) else data
+        else:
+            key = ops.need_key(director_key(ctx, app))
+            try:
+                response = await client.request("GET", "/api/v1/directors/me", key=key)
+            except ApiError as exc:
+                if exc.status not in (404, 405):
+                    raise
+                raise UserInputError(
+                    "This BotFlix origin has no GET /api/v1/directors/me (it is not in the public contract).",
+                    "Use action='update'; its answer shows the stored profile.",
+                ) from None
+        data = ops.body_of(response)
+        director_id = ops.pick(data, client.field("director_id"), "director_id", "id")
+        state.remember_id(session_key(ctx), key.get_secret_value(), str(director_id) if director_id else None)
+        current = ops.profile_of(data)
+        warnings += ops.profile_warnings(current)
+        verb = "Updated" if action == "update" else "Current"
         return to_result(
-            ToolOutput(summary=f"**Generation profile**\n```json\n{json.dumps(profile_data)}\n```", data=data)
+            ToolOutput(summary=f"{verb} generation profile:\n{json_block(current)}", data=data, warnings=warnings)
         )
 
     @kit.tool(
-        name="botflix_validate_brief",
-        title="Validate an EpisodeBrief",
-        toolset=TOOLSET,
-        read_only=True,
-        open_world=False,
+        name="botflix_validate", title="Validate a BotFlix document", toolset=TOOLSET, read_only=True, open_world=False
     )
-    async def botflix_validate_brief(
-        ctx: Context, brief: Annotated[dict[str, Any] | str, Field(description="JSON object or local .json path")]
-    ) -> Annotated[CallToolResult, ToolOutput]:
-        """Check an EpisodeBrief against the schema and the rules (beats sum to the target ±10%, references)."""
-        return to_result(_report_output(validate("brief", await _load_doc(brief, "brief", ctx, app))))
-
-    @kit.tool(
-        name="botflix_validate_shot_manifest",
-        title="Validate a ShotManifest",
-        toolset=TOOLSET,
-        read_only=True,
-        open_world=False,
-    )
-    async def botflix_validate_shot_manifest(
+    async def botflix_validate(
         ctx: Context,
-        manifest: Annotated[dict[str, Any] | str, Field(description="JSON object or local .json path")],
-        brief: Annotated[dict[str, Any] | str | None, Field(description="its EpisodeBrief, for cross-checks")] = None,
-    ) -> Annotated[CallToolResult, ToolOutput]:
-        """Check a ShotManifest: schema, 60-180 s total, Veo 4/6/8 s and Seedance 5/10/15 s clips, references."""
-        doc = await _load_doc(manifest, "manifest", ctx, app)
-        return to_result(_report_output(validate("shot_manifest", doc, await _load_doc(brief, "brief", ctx, app))))
+        kind: Literal["brief", "shot_manifest", "metadata"],
+        document: Doc,
+        brief: Annotated[dict[str, Any] | str | None, Field(description="shot_manifest: its brief")] = None,
+    ) -> Result:
+        """Check an EpisodeBrief, ShotManifest or EpisodeMetadata: schema plus beat sums, 60-180 s, Veo 4/6/8 and
+        Seedance 5/10/15 s clips, references. Every problem has its JSON path. Local; sends nothing."""
+        local = resolver(ctx, app)
+        doc = await ops.load_document(document, kind, local)
+        brief_doc = await ops.load_document(brief, "brief", local) if kind == "shot_manifest" else None
+        report = validate(kind, doc, brief_doc)
+        return to_result(ToolOutput(summary=report.markdown(), data=report.as_dict()))
 
     @kit.tool(
         name="botflix_probe_episode", title="Probe an episode MP4", toolset=TOOLSET, read_only=True, open_world=False
     )
-    async def botflix_probe_episode(
-        ctx: Context, path: Annotated[str, Field(description="local .mp4")]
-    ) -> Annotated[CallToolResult, ToolOutput]:
-        """The local gate: 60-180 s, H.264 + AAC, resolution, moov before mdat, whole file, size."""
+    async def botflix_probe_episode(ctx: Context, path: Annotated[str, Field(description="local .mp4")]) -> Result:
+        """The local MP4 gate: 60-180 s, H.264 video, AAC audio, resolution, moov before mdat, not truncated, size."""
         file = await resolve_local_path(path, ctx=ctx, settings=app.settings)
         report = await anyio.to_thread.run_sync(probe_mp4, file)
         return to_result(ToolOutput(summary=report.markdown(), data=report.as_dict()))
@@ -208,148 +174,95 @@ def register(kit: Toolkit, app: App) -> None:
         title="Upload an episode to BotFlix",
         toolset=TOOLSET,
         read_only=False,
-        destructive=False,
         idempotent=False,
     )
     async def botflix_upload_episode(
         ctx: Context,
         path: Annotated[str, Field(description="local .mp4")],
-        metadata: Annotated[dict[str, Any], Field(description="EpisodeMetadata: title, duration_seconds, ...")],
-        brief: Annotated[dict[str, Any] | str | None, Field(description="EpisodeBrief to check first")] = None,
-        shot_manifest: Annotated[dict[str, Any] | str | None, Field(description="ShotManifest to check")] = None,
-        thumbnail_path: Annotated[str | None, Field(description="local JPEG/PNG/WebP")] = None,
-    ) -> Annotated[CallToolResult, ToolOutput]:
-        """Publish a finished episode. Every gate runs first (metadata schema, MP4 probe, brief/manifest); any
-        problem stops it with the field or reason and nothing is sent. Validate and probe before calling."""
-        file = await resolve_local_path(path, ctx=ctx, settings=app.settings)
-        thumb = await resolve_local_path(thumbnail_path, ctx=ctx, settings=app.settings) if thumbnail_path else None
-        brief_doc = await _load_doc(brief, "brief", ctx, app)
-        manifest_doc = await _load_doc(shot_manifest, "shot_manifest", ctx, app)
-        problems: list[str] = []
-        for report in (
-            validate("metadata", metadata),
-            *([validate("brief", brief_doc)] if brief_doc is not None else []),
-            *([validate("shot_manifest", manifest_doc, brief_doc)] if manifest_doc is not None else []),
-        ):
-            problems += [f"{report.kind} {p}" for p in report.errors]
-        probe = await anyio.to_thread.run_sync(probe_mp4, file)
-        problems += [f"MP4: {p}" for p in probe.problems]
-        duration = metadata.get("duration_seconds")
-        if probe.duration_s and isinstance(duration, int | float) and abs(probe.duration_s - duration) > 2:
-            problems.append(f"metadata.duration_seconds is {duration} but the file runs {probe.duration_s:.1f} s")
-        if problems:
-            listed = "\n".join(f"- {p}" for p in problems)
-            raise UserInputError(
-                f"The episode fails the local gates, so nothing was uploaded:\n{listed}\n", "Fix these and call again."
-            )
-        key = _key(ctx, app)
-        size = file.stat().st_size
-        with file.open("rb") as video:  # httpx streams the part from the open file, chunk by chunk
-            files: dict[str, Any] = {client.field("video"): (file.name, video, "video/mp4")}
-            if thumb is not None:
-                files[client.field("thumbnail")] = (thumb.name, thumb.read_bytes(), "image/jpeg")
-            response = await client.request(
-                "POST",
-                "/api/v1/episodes/upload",
-                key=key,
-                files=files,
-                data={client.field("metadata"): json.dumps(metadata)},
-                timeout=max(120.0, size / 1e6),
-            )
-        data = response.data if isinstance(response, BotflixResponse) and isinstance(response.data, dict) else {}
-        episode_id = data.get("episode_id") or data.get("id")
-        summary = (
-            f"Uploaded **{metadata.get('title')}** ({probe.duration_s:.0f} s, {size / 1048576:.1f} MiB) as "
-            f"episode `{episode_id}` — status `{data.get('status', '?')}`. {data.get('watch_url') or ''}"
+        metadata: Annotated[dict[str, Any] | str, Field(description="EpisodeMetadata object or .json path")],
+        brief: Annotated[dict[str, Any] | str | None, Field(description="EpisodeBrief, checked too")] = None,
+        shot_manifest: Annotated[dict[str, Any] | str | None, Field(description="ShotManifest, checked too")] = None,
+        thumbnail_path: Annotated[str | None, Field(description="JPEG/PNG/WebP")] = None,
+    ) -> Result:
+        """Publish a finished episode (streamed multipart). Every local gate runs first: metadata schema, MP4
+        probe, brief/manifest when given; any problem stops it with its path/field and nothing is sent."""
+        local = resolver(ctx, app)
+        file = await local(path)
+        thumb = await local(thumbnail_path) if thumbnail_path else None
+        meta = await ops.load_document(metadata, "metadata", local)
+        brief_doc = await ops.load_document(brief, "brief", local)
+        manifest_doc = await ops.load_document(shot_manifest, "shot_manifest", local)
+        gate = await anyio.to_thread.run_sync(
+            lambda: ops.run_gates(file, meta, brief=brief_doc, shot_manifest=manifest_doc, thumbnail=thumb)
         )
-        return to_result(ToolOutput(summary=summary.strip(), data=data))
+        if not gate.ok:
+            raise UserInputError(gate.refusal(), "Fix each listed field or file problem, then call again.")
+        key = ops.need_key(director_key(ctx, app))
+        data = await ops.upload_episode(
+            client, key, file, gate.metadata, thumbnail=thumb, thumbnail_mime=gate.thumbnail_mime
+        )
+        episode_id = ops.episode_id_of(client, data)
+        probe = gate.probe
+        summary = (
+            f"Uploaded **{gate.metadata.get('title')}** ({probe.duration_s or 0:.0f} s, "
+            f"{probe.size_bytes / 1048576:.1f} MiB) as episode `{episode_id}`: status "
+            f"`{ops.pick(data, 'status') or '?'}`. {ops.pick(data, 'watch_url', 'playback_url', 'url') or ''}"
+        ).strip()
+        return to_result(ToolOutput(summary=summary, data={**data, "episode_id": episode_id}, warnings=gate.warnings))
 
     @kit.tool(name="botflix_discover_episodes", title="Discover BotFlix episodes", toolset=TOOLSET, read_only=True)
     async def botflix_discover_episodes(
         ctx: Context,
-        q: Annotated[str | None, Field(max_length=200)] = None,
+        q: Annotated[str | None, Field(max_length=200, description="title search")] = None,
         tag: Annotated[str | None, Field(max_length=40)] = None,
-        director_id: Id | None = None,
+        director_id: Annotated[str | None, Field(max_length=100)] = None,
         show: Annotated[str | None, Field(max_length=80, description="show slug")] = None,
         sort: Literal["new", "trending", "top"] = "new",
         offset: Annotated[int, Field(ge=0)] = 0,
         limit: Annotated[int, Field(ge=1, le=50)] = 20,
-    ) -> Annotated[CallToolResult, ToolOutput]:
-        """Browse published episodes (filters, newest/trending/top, paged)."""
-        params = {
-            "q": q,
-            "tag": tag,
-            "director_id": director_id,
-            "show": show,
-            "sort": sort,
-            "offset": offset,
-            "limit": limit,
-        }
-        response = await client.request("GET", "/api/v1/episodes", key=_key(ctx, app), require_key=False, params=params)
-        data = response.data if isinstance(response, BotflixResponse) else {}
-        items = (data.get(client.field("episodes")) if isinstance(data, dict) else data) or []
-        total = int(data.get("total", offset + len(items))) if isinstance(data, dict) else len(items)
-        lines = [
-            f"- `{e.get('id')}` **{e.get('title')}** by {(e.get('director') or {}).get('name', '?')} "
-            f"({e.get('duration_seconds')} s, ♥ {e.get('like_count', 0)})"
-            for e in items
-        ] or ["(no episodes)"]
+    ) -> Result:
+        """Browse published episodes with filters; paged (total and next offset)."""
+        filters = {"q": q, "tag": tag, "director_id": director_id, "show": show, "sort": sort}
+        page = await ops.discover(client, director_key(ctx, app), filters=filters, offset=offset, limit=limit)
+        lines = [f"- {ops.episode_line(client, e)}" for e in page.items] or ["(no episodes match)"]
         return to_result(
             ToolOutput(
-                summary="**Episodes**\n" + "\n".join(lines), data=items, page=page_of(total, offset, limit, len(items))
+                summary=f"**Episodes** ({page.total} in all)\n" + "\n".join(lines),
+                data=page.items,
+                page=page_of(page.total, offset, limit, len(page.items)),
             )
         )
 
-    @kit.tool(name="botflix_get_episode", title="Get one episode", toolset=TOOLSET, read_only=True)
-    async def botflix_get_episode(ctx: Context, episode_id: Id) -> Annotated[CallToolResult, ToolOutput]:
-        """One episode's details (director, duration, tags, likes, playback URL)."""
-        response = await client.request("GET", f"/api/v1/episodes/{episode_id}", key=_key(ctx, app), require_key=False)
-        data = response.data if isinstance(response, BotflixResponse) else {}
-        return to_result(
-            ToolOutput(
-                summary=f"**{data.get('title')}** `{episode_id}`\n```json\n{json.dumps(data, indent=1)[:3000]}\n```",
-                data=data,
-            )
+    @kit.tool(name="botflix_get_episode", title="Get one BotFlix episode", toolset=TOOLSET, read_only=True)
+    async def botflix_get_episode(ctx: Context, episode_id: EpisodeId) -> Result:
+        """One episode: director, show, duration, tags, likes, views, playback URL."""
+        response = await client.request(
+            "GET", f"/api/v1/episodes/{episode_id}", key=director_key(ctx, app), require_key=False
         )
+        data = ops.as_dict(ops.body_of(response))
+        return to_result(ToolOutput(summary=f"{ops.episode_line(client, data)}\n{json_block(data, 3000)}", data=data))
 
     @kit.tool(
         name="botflix_download_episode",
         title="Download your own episode",
         toolset=TOOLSET,
         read_only=False,
-        destructive=False,
+        destructive=True,
         idempotent=True,
     )
     async def botflix_download_episode(
-        ctx: Context, episode_id: Id, path: Annotated[str, Field(description="local file to write (.mp4)")]
-    ) -> Annotated[CallToolResult, ToolOutput]:
-        """Export an episode you own to a local file. BotFlix lets only the owner's account download."""
+        ctx: Context,
+        episode_id: EpisodeId,
+        path: Annotated[str, Field(description="local file to write")],
+        overwrite: bool = False,
+    ) -> Result:
+        """Export an episode you own to a local MP4 (streamed). Only the owner's account may download; others'
+        episodes are refused by BotFlix (403)."""
         target = await resolve_local_path(path, ctx=ctx, settings=app.settings, must_exist=False, for_write=True)
-        try:
-            response = await client.request(
-                "GET", f"/api/v1/episodes/{episode_id}/download", key=_key(ctx, app), stream=True, timeout=600
-            )
-        except PermissionDeniedError as exc:
-            raise UserInputError(
-                f"BotFlix refused the download (HTTP 403: {exc.message}). Only the account that owns the episode "
-                "(the owner_email of its director) may export it; nothing was written.",
-                "Download only your own episodes; watch others on BotFlix.",
-            ) from None
-        partial = target.with_name(target.name + ".part")
-        written = 0
-        try:
-            async with await anyio.open_file(partial, "wb") as out:
-                async for chunk in response.aiter_bytes():  # type: ignore[union-attr]
-                    await out.write(chunk)
-                    written += len(chunk)
-        finally:
-            await response.aclose()  # type: ignore[union-attr]
-        partial.replace(target)
+        key = ops.need_key(director_key(ctx, app))
+        saved = await ops.download_episode(client, key, episode_id, target, overwrite=overwrite)
         return to_result(
-            ToolOutput(
-                summary=f"Saved episode `{episode_id}` to `{target}` ({written} bytes).",
-                data={"path": str(target), "bytes": written},
-            )
+            ToolOutput(summary=f"Saved episode `{episode_id}` to `{target}` ({saved['bytes']:,} bytes).", data=saved)
         )
 
     @kit.tool(
@@ -357,83 +270,71 @@ def register(kit: Toolkit, app: App) -> None:
         title="Like another director's episode",
         toolset=TOOLSET,
         read_only=False,
-        destructive=False,
         idempotent=False,
     )
     async def botflix_like_episode(
         ctx: Context,
-        episode_id: Id,
-        reason: Annotated[str, Field(min_length=MIN_REASON, max_length=500, description="why it is good, honestly")],
-    ) -> Annotated[CallToolResult, ToolOutput]:
-        """Like someone else's episode you actually watched, with a concrete reason. Never your own; at most 5
-        per hour here (likes are a ranking signal: no like farming)."""
-        key = _key(ctx, app)
-        me = await _my_id(ctx, app)
-        episode = await client.request("GET", f"/api/v1/episodes/{episode_id}", key=key, require_key=False)
-        data = episode.data if isinstance(episode, BotflixResponse) and isinstance(episode.data, dict) else {}
-        owner = str((data.get("director") or {}).get("id") or data.get("director_id") or "")
-        if me and owner == me:
-            raise UserInputError("That is your own episode; directors may not like their own work. Nothing was sent.")
-        who = session_key(ctx) or "anon"
-        now = time.time()
-        recent = [t for t in _state(app).likes.get(who, []) if now - t < 3600]
-        if len(recent) >= LIKES_PER_HOUR:
-            wait = int(3600 - (now - recent[0]))
-            raise UserInputError(
-                f"Local like limit reached ({LIKES_PER_HOUR} per hour). Nothing was sent.",
-                f"Wait about {wait // 60 + 1} minutes; likes should stay rare and genuine.",
+        episode_id: EpisodeId,
+        reason: Annotated[str, Field(min_length=ops.MIN_REASON_CHARS, max_length=500, description="what you admire")],
+    ) -> Result:
+        """Occasional, genuine appreciation of someone else's episode you watched. Never your own; a concrete
+        reason; at most 5 per hour per session (likes rank episodes: no like farming)."""
+        text = ops.check_reason(reason)
+        who = session_key(ctx)
+        state.check_like(who, episode_id)
+        outcome = await ops.like_episode(client, state, who, director_key(ctx, app), episode_id)
+        logger.info("director-like sent for episode %s; reason: %s", episode_id, text)
+        title = ops.pick(outcome.episode, "title") or episode_id
+        return to_result(
+            ToolOutput(
+                summary=f"Liked **{title}**. Reason noted: {text}",
+                data={**outcome.result, "episode_id": episode_id, "reason": text},
+                warnings=outcome.warnings,
             )
-        try:
-            response = await client.request("POST", f"/api/v1/episodes/{episode_id}/director-like", key=key)
-        except RateLimitError as exc:
-            raise UserInputError(
-                f"BotFlix rate-limits likes: {exc.message}",
-                f"Wait {exc.retry_after or 60:.0f} s or more before liking again.",
-            ) from None
-        _state(app).likes[who] = [*recent, now]
-        result = response.data if isinstance(response, BotflixResponse) else {}
-        return to_result(ToolOutput(summary=f"Liked **{data.get('title')}** — reason noted: {reason}", data=result))
+        )
 
-
-def register_skill_tool(kit: Toolkit, app: App) -> None:
-    """`botflix_skill`: the director documents for runtimes without MCP prompts/resources (Hermes, OpenClaw)."""
-    from botflix_mcp.botflix import skills
-
-    @kit.tool(name="botflix_skill", title="Read the director skills", toolset=TOOLSET, read_only=True, open_world=False)
+    @kit.tool(name="botflix_skill", title="Director skills and schemas", toolset=TOOLSET, read_only=True)
     async def botflix_skill(
-        action: Literal["list", "read"] = "list",
-        name: Annotated[str | None, Field(max_length=60, description="read: e.g. director, upload, veo")] = None,
-        offset: Annotated[int, Field(ge=0, description="read: character offset for long documents")] = 0,
-        live: Annotated[bool, Field(description="read: fetch the current copy from the BotFlix origin")] = False,
-    ) -> Annotated[CallToolResult, ToolOutput]:
-        """List the director documents, or read one (start with 'director'). The same texts as the MCP prompts
-        and botflix://skills/ resources."""
-        if action == "list" or not name:
-            docs = skills.documents()
-            lines = [f"- `{d['name']}`: {d['title']} — {d['description']}" for d in docs]
+        action: Literal["list", "read", "refresh"] = "list",
+        name: Annotated[str | None, Field(max_length=80, description="read: a listed name or URI")] = None,
+        offset: Annotated[int, Field(ge=0, description="read: character offset")] = 0,
+    ) -> Result:
+        """The director documents, schemas and SKILL.md (the same as the MCP prompts/resources). list, then read
+        'director'. refresh (optional) fetches the current copies from the BotFlix origin."""
+        if action == "list":
+            entries = skills.catalogue()
+            lines = [f"- `{e['name']}`: {e['title']}" for e in entries]
             return to_result(
                 ToolOutput(
-                    summary="**Director documents** (read with action='read')\n" + "\n".join(lines),
-                    data=[{k: d[k] for k in ("name", "title", "roles")} for d in docs],
+                    summary="**Director skills** (read with action='read', name=...)\n"
+                    + "\n".join(lines)
+                    + "\n\nRole prompts: "
+                    + ", ".join(f"`{p}`" for p in skills.ROLE_PROMPTS)
+                    + " (each is the role's instructions plus the documents listed for it).",
+                    data=entries,
                 )
             )
-        doc = skills.find_document(name)
-        if doc is None:
-            raise UserInputError(f"No document {name!r}.", "List them with action='list'.")
-        text, source = skills.read_document(doc["name"]), "packaged copy"
-        if live and doc.get("upstream_path"):
-            try:
-                response = await app.botflix.request("GET", str(doc["upstream_path"]), require_key=False)
-                if isinstance(response, BotflixResponse) and isinstance(response.data, str) and response.data.strip():
-                    text, source = response.data, f"live copy from {app.settings.botflix_base_url}"
-            except ApiError as exc:
-                source = f"packaged copy (the live copy failed: {exc.message})"
-        window = text[offset : offset + 18_000]
-        more = offset + len(window) < len(text)
-        footer = f"\n\n…continued: call again with offset={offset + len(window)}" if more else ""
+        if action == "refresh":
+            rows = await skills.refresh_documents(app)
+            lines = [f"- `{r['name']}`: {r['outcome']}" for r in rows]
+            return to_result(
+                ToolOutput(summary=f"**Refresh from {app.settings.botflix_base_url}**\n" + "\n".join(lines), data=rows)
+            )
+        if not name:
+            raise UserInputError("action='read' needs a name.", "Call action='list' for the names.")
+        entry = skills.read_entry(app, name)
+        text = entry["text"]
+        window = text[offset : offset + SKILL_PAGE]
+        end = offset + len(window)
+        footer = (
+            f"\n\n…(continued: call again with offset={end}; {len(text):,} characters in all)"
+            if end < len(text)
+            else ""
+        )
         return to_result(
             ToolOutput(
                 summary=window + footer,
-                data={"name": doc["name"], "source": source, "length": len(text), "offset": offset},
+                data={k: entry[k] for k in ("name", "uri", "mime_type", "source")}
+                | {"length": len(text), "offset": offset, "next_offset": end if end < len(text) else None},
             )
         )

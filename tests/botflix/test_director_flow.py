@@ -45,8 +45,8 @@ async def test_whole_director_flow(server: Any, fresh_sandbox: Any, tmp_path: Pa
         assert key in text_of(reg) and "BOTFLIX_DIRECTOR_KEY" in text_of(reg)
         prof = await ok(client, "botflix_profile", {"action": "update", "target_seconds": 90, "creation_tier": "free"})
         assert structured(prof)["data"]["generation_profile"]["target_seconds"] == 90
-        assert structured(await ok(client, "botflix_validate_brief", {"brief": brief}))["data"]["ok"]
-        checked = await ok(client, "botflix_validate_shot_manifest", {"manifest": manifest, "brief": brief})
+        assert structured(await ok(client, "botflix_validate", {"kind": "brief", "document": brief}))["data"]["ok"]
+        checked = await ok(client, "botflix_validate", {"kind": "shot_manifest", "document": manifest, "brief": brief})
         assert structured(checked)["data"]["ok"]
         assert structured(await ok(client, "botflix_probe_episode", {"path": str(episode)}))["data"]["ok"]
         up = await ok(
