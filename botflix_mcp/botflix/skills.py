@@ -127,6 +127,11 @@ def schema_text(name: str, *, example: bool = False) -> str:
     return (data_dir("schemas") / (entry["example"] if example else entry["file"])).read_text(encoding="utf-8")
 
 
+def compact_json(text: str) -> str:
+    """The same JSON without indentation (the tool returns schemas compactly; resources serve the files)."""
+    return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+
+
 def body_of(text: str) -> str:
     """A document without its front matter (served as is when it has none, e.g. a refreshed upstream copy)."""
     try:
@@ -144,13 +149,22 @@ def sections(text: str) -> list[tuple[str, str]]:
     return [(slug(m.group(1)), m.group(1).strip()) for m in re.finditer(r"^## (.+)$", text, flags=re.M)]
 
 
+def slug_matches(section_slug: str, wanted: str) -> bool:
+    """`8-tool-map` matches `8-tool-map`, `tool-map`, `8-tool` and `tool` (numbering optional, prefixes ok)."""
+    bare = re.sub(r"^\d+-", "", section_slug)
+    return bool(wanted) and (section_slug.startswith(wanted) or bare.startswith(wanted))
+
+
 def section_text(text: str, heading: str) -> str | None:
-    """One `## ` section by slug, slug prefix or heading prefix (case-insensitive)."""
+    """One `## ` section by its heading's slug, with or without its number, or a prefix of either."""
     wanted = slug(heading)
     parts = re.split(r"^(?=## )", text, flags=re.M)
-    for part in parts[1:]:
-        first = part.splitlines()[0][3:].strip()
-        if slug(first) == wanted or (wanted and slug(first).startswith(wanted)):
+    candidates = [(slug(part.splitlines()[0][3:]), part) for part in parts[1:]]
+    for section_slug, part in candidates:  # an exact match wins over a prefix
+        if wanted in (section_slug, re.sub(r"^\d+-", "", section_slug)):
+            return part.rstrip() + "\n"
+    for section_slug, part in candidates:
+        if slug_matches(section_slug, wanted):
             return part.rstrip() + "\n"
     return None
 
@@ -304,8 +318,8 @@ def read_entry(app: App | None, name: str) -> dict[str, str]:
             "name": entry["name"] + ("/example" if example else ""),
             "uri": uri,
             "mime_type": JSON if example else SCHEMA_JSON,
-            "source": "packaged copy",
-            "text": schema_text(entry["name"], example=example),
+            "source": "packaged copy (compact JSON)",
+            "text": compact_json(schema_text(entry["name"], example=example)),
         }
     names = ", ".join(row["name"] for row in catalogue())
     raise UserInputError(f"Nothing named {name!r}. Readable: {names}.", "Call botflix_skill with action='list'.")
@@ -612,7 +626,9 @@ async def complete(
             doc = find_document(name or "")
             if doc is None:
                 return Completion(values=[])
-            return _matching([s for s, _ in sections(packaged_text(doc["name"]))], argument.value)
+            wanted = slug(argument.value)
+            found = [s for s, _ in sections(packaged_text(doc["name"])) if not wanted or slug_matches(s, wanted)]
+            return Completion(values=found[:100], total=len(found), has_more=len(found) > 100)
     return None
 
 
