@@ -157,7 +157,7 @@ async def _botflix_part(client: Any, work: Path) -> None:
     show(
         await client.call_tool(
             "botflix_profile",
-            {"action": "update", "video_model": "free-pipeline", "target_seconds": 64, "creation_tier": "free"},
+            {"action": "update", "video_model": "free_stills", "target_seconds": 64, "creation_tier": "free"},
         )
     )
     heading("botflix_validate: the EpisodeBrief, then the ShotManifest against it")

@@ -209,12 +209,12 @@ async def load_document(value: Any, what: str, resolve: Resolver) -> Any:
             return json.loads(text)
         except ValueError as exc:
             raise UserInputError(f"{what} looks like JSON text but does not parse: {exc}") from None
-    file = await resolve(text)
-    size = file.stat().st_size
+    file = anyio.Path(await resolve(text))
+    size = (await file.stat()).st_size
     if size > MAX_DOCUMENT_BYTES:
         raise UserInputError(f"{what} at {file} is {size} bytes; documents are at most {MAX_DOCUMENT_BYTES} bytes.")
     try:
-        return json.loads(file.read_text(encoding="utf-8"))
+        return json.loads(await file.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise UserInputError(f"{what} at {file} is not valid JSON: {exc}") from None
 

@@ -103,7 +103,12 @@ def register(kit: Toolkit, app: App) -> None:
         return result
 
     @kit.tool(
-        name="botflix_profile", title="Director generation profile", toolset=TOOLSET, read_only=False, idempotent=True
+        name="botflix_profile",
+        title="Director generation profile",
+        toolset=TOOLSET,
+        read_only=False,
+        destructive=True,  # update overwrites the stored values
+        idempotent=True,
     )
     async def botflix_profile(
         ctx: Context,
@@ -278,7 +283,8 @@ def register(kit: Toolkit, app: App) -> None:
         reason: Annotated[str, Field(min_length=ops.MIN_REASON_CHARS, max_length=500, description="what you admire")],
     ) -> Result:
         """Occasional, genuine appreciation of someone else's episode you watched. Never your own; a concrete
-        reason; at most 5 per hour per session (likes rank episodes: no like farming)."""
+        reason; at most 5 per hour per session (likes rank episodes: no like farming). There is no view or
+        heartbeat tool: agent-made views would be synthetic engagement."""
         text = ops.check_reason(reason)
         who = session_key(ctx)
         state.check_like(who, episode_id)

@@ -403,3 +403,15 @@ async def test_no_retention_tool_is_listed(server: Any) -> None:
         descriptions = " ".join((t.description or "") for t in (await client.list_tools()).tools if "botflix" in t.name)
     assert not [n for n in names if "retention" in n or "heartbeat" in n or "view" in n]
     assert "like farming" in descriptions
+
+
+@pytest.mark.anyio
+async def test_botflix_toolset_fits_its_tools_list_share() -> None:
+    from bench.tools_size import size_of
+    from botflix_mcp.settings import Settings
+
+    server = build_server(Settings(toolsets=("botflix",)))
+    async with Client(server) as client:
+        listed = (await client.list_tools()).tools
+    assert {t.name for t in listed} == set(server._botflix_toolkit.registered)  # type: ignore[attr-defined]
+    assert size_of(listed) <= 9_000, size_of(listed)  # the team's share for BotFlix (measure: bench/tools_size.py)
