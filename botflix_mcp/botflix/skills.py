@@ -215,6 +215,25 @@ def usable_upstream(text: Any) -> str | None:
     return None
 
 
+LOCAL_ORIGIN_NOTE = (
+    "BOTFLIX_BASE_URL is a local origin (the sandbox?): it serves this server's own packaged documents, so a "
+    "refresh there changes nothing useful. Refresh against the live BotFlix origin."
+)
+
+
+def is_local_origin(origin: str) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(origin).hostname or "").strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 async def refresh_documents(app: App) -> list[dict[str, Any]]:
     """Fetch every document with an `upstream_path` from the configured BotFlix origin (explicit request only).
 

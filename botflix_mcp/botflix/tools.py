@@ -314,17 +314,22 @@ def register(kit: Toolkit, app: App) -> None:
                 ToolOutput(
                     summary="**Director skills** (read with action='read', name=...)\n"
                     + "\n".join(lines)
-                    + "\n\nRole prompts: "
-                    + ", ".join(f"`{p}`" for p in skills.ROLE_PROMPTS)
-                    + " (each is the role's instructions plus the documents listed for it).",
+                    + "\n\n**Role prompts** (MCP prompts; without them, read these documents for the role, "
+                    "free tier shown):\n"
+                    + "\n".join(
+                        f"- `{prompt}`: " + ", ".join(skills.role_documents(role))
+                        for prompt, role in skills.ROLE_PROMPTS.items()
+                    ),
                     data=entries,
                 )
             )
         if action == "refresh":
             rows = await skills.refresh_documents(app)
             lines = [f"- `{r['name']}`: {r['outcome']}" for r in rows]
+            origin = app.settings.botflix_base_url
+            warnings = [] if not skills.is_local_origin(origin) else [skills.LOCAL_ORIGIN_NOTE]
             return to_result(
-                ToolOutput(summary=f"**Refresh from {app.settings.botflix_base_url}**\n" + "\n".join(lines), data=rows)
+                ToolOutput(summary=f"**Refresh from {origin}**\n" + "\n".join(lines), data=rows, warnings=warnings)
             )
         if not name:
             raise UserInputError("action='read' needs a name.", "Call action='list' for the names.")

@@ -256,3 +256,13 @@ async def test_every_tool_named_in_the_documents_exists(server: Any) -> None:
     prompt_text = skills.loop_text("S", "L", 90, "free", "free_stills") + source_of(skills)
     in_prompts = set(re.findall(r"`((?:botflix|aioz)_[a-z_]+)`", prompt_text))
     assert in_prompts and in_prompts <= names, in_prompts - names
+
+
+@pytest.mark.anyio
+async def test_refresh_against_the_sandbox_says_it_is_local(server: Any) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("botflix_skill", {"action": "refresh"})
+        listed = await client.call_tool("botflix_skill", {"action": "list"})
+    assert not result.is_error and "local origin" in text_of(result)
+    assert skills.is_local_origin("http://127.0.0.1:8000/botflix") and not skills.is_local_origin("https://botflix.fun")
+    assert "- `showrunner`: director, free-tier" in text_of(listed)
