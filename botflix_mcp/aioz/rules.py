@@ -8,6 +8,7 @@ comment says so.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,8 +19,12 @@ from urllib.parse import urlparse
 from botflix_mcp.errors import UserInputError
 
 
-class RuleViolation(UserInputError):
-    """Input that breaks a rule of the skill or a limit of the real API (nothing was sent)."""
+class RuleViolation(UserInputError, ValueError):
+    """Input that breaks a rule of the skill or a limit of the real API (nothing was sent).
+
+    A `ValueError` (plain callers can catch that) and a `UserInputError` (the toolkit turns it into a ToolError
+    saying "Nothing was sent or changed"). `message` says what is wrong, `next_step` what to do instead.
+    """
 
     def __init__(self, message: str, next_step: str | None = None) -> None:
         super().__init__(message, next_step)
@@ -93,7 +98,8 @@ _NUM = r"\s*(-?\d+(?:\.\d+)?%?)\s*"
 _RGB_RE = re.compile(rf"^rgba?\({_NUM},{_NUM},{_NUM}(?:,{_NUM})?\)$", re.IGNORECASE)
 _RGB_SPACE_RE = re.compile(rf"^rgba?\({_NUM}\s{_NUM}\s{_NUM}(?:/{_NUM})?\)$", re.IGNORECASE)
 _HSL_RE = re.compile(rf"^hsla?\({_NUM}(?:deg)?,{_NUM},{_NUM}(?:,{_NUM})?\)$", re.IGNORECASE)
-_HEX_RE = re.compile(r"^#?([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$", re.IGNORECASE)
+# `#` is optional only for 6/8 digits: a bare "bad" or "face" is a word, not #bbaadd.
+_HEX_RE = re.compile(r"^(?:#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|([0-9a-f]{6}|[0-9a-f]{8}))$", re.IGNORECASE)
 
 
 def _alpha_text(alpha: float) -> str:
@@ -131,8 +137,10 @@ def _hsl_to_rgb(h: float, s: float, lightness: float) -> tuple[int, int, int]:
 def normalise_colour(value: str, field: str = "colour") -> tuple[str, str | None]:
     """Any CSS colour the user may give -> the `rgba(r, g, b, a)` the API requires, plus a note when converted.
 
-    Accepts rgba()/rgb() (comma or space syntax, % channels), hex #rgb/#rgba/#rrggbb/#rrggbbaa (with or without #),
-    the 148 CSS named colours and `transparent`, and hsl()/hsla().
+    Accepts rgba()/rgb() (comma or space syntax, % channels; channels 0..255, alpha 0..1), hex #rgb/#rgba/#rrggbb/
+    #rrggbbaa (`#` optional for 6/8 digits), the 148 CSS named colours and `transparent`, and hsl()/hsla().
+    The result is canonical: `rgba(255, 0, 0, 1)` (alpha up to 3 decimals). The note is None when the input was
+    already that rgba value (spacing aside), else e.g. "main_color: '#ff0000' → 'rgba(255, 0, 0, 1)'".
     """
     raw = str(value).strip()
     text = raw.lower()
@@ -142,7 +150,7 @@ def normalise_colour(value: str, field: str = "colour") -> tuple[str, str | None
         elif text in CSS_COLOURS:
             out = _rgba(*CSS_COLOURS[text], 1)
         elif m := _HEX_RE.match(text):
-            digits = m.group(1)
+            digits = m.group(1) or m.group(2)
             if len(digits) in (3, 4):
                 digits = "".join(c * 2 for c in digits)
             r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
@@ -162,33 +170,44 @@ def normalise_colour(value: str, field: str = "colour") -> tuple[str, str | None
     except ValueError:
         raise RuleViolation(
             f"{field}: {raw!r} is not a colour I can convert.",
-            "Use rgba(255, 0, 0, 1), a hex colour such as #ff0000, or a CSS colour name such as 'red'.",
+            "Use rgba(255, 0, 0, 1) (channels 0-255, alpha 0-1), a hex colour such as #ff0000, or a CSS colour name "
+            "such as 'red'.",
         ) from None
-    return out, (None if raw == out else f"{field}: {raw!r} → {out!r}")
+    unchanged = re.sub(r"\s+", "", text) == out.replace(" ", "")
+    return out, (None if unchanged else f"{field}: {raw!r} → {out!r}")
 
 
-_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(px)?\s*$", re.IGNORECASE)
+_SIZE_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*([a-z%]*)$", re.IGNORECASE)
+MAX_PX = 10_000
 
 
 def normalise_size(value: str | int | float, field: str = "size") -> tuple[str, str | None]:
-    """`40`, `40.0`, "40", " 40 PX " -> "40px" (the API wants px strings)."""
+    """`40`, `40.0`, "40", "40px", " 40 PX " -> "40px" (the API wants px strings); 4.5 -> "4.5px".
+
+    Negative sizes, other units (em, rem, %, pt) and sizes of MAX_PX or more are refused. The note is None when
+    the input was already the canonical string.
+    """
     raw = str(value).strip()
-    m = _SIZE_RE.match(raw)
-    if isinstance(value, bool) or not m:
+    m = None if isinstance(value, bool) else _SIZE_RE.match(raw)
+    if not m:
+        raise RuleViolation(f"{field}: {raw!r} is not a pixel size.", "Give a number of pixels such as 40 or '40px'.")
+    number, unit = float(m.group(1)), m.group(2).lower()
+    if unit not in ("", "px"):
         raise RuleViolation(
-            f"{field}: {raw!r} is not a pixel size.",
-            "Give a non-negative number of pixels such as 40 or '40px' (em, rem and % are not accepted).",
+            f"{field}: {raw!r} is in {unit!r}; the player accepts only pixels.",
+            "Convert it to pixels (1em is usually 16px) and give it as e.g. '40px'.",
         )
-    number = float(m.group(1))
-    if number > 10000:
-        raise RuleViolation(f"{field}: {raw!r} is implausibly large.", "Use a size below 10000px.")
-    out = f"{int(number) if number == int(number) else number:g}px"
+    if number < 0:
+        raise RuleViolation(f"{field}: {raw!r} is negative.", "Give a size of 0px or more, such as 40px.")
+    if number >= MAX_PX:
+        raise RuleViolation(f"{field}: {raw!r} is implausibly large.", f"Use a size below {MAX_PX}px.")
+    out = f"{int(number)}px" if number == int(number) else f"{round(number, 3):g}px"
     return out, (None if raw == out else f"{field}: {raw!r} → {out!r}")
 
 
 def normalise_player_theme(theme: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
     """Normalise every colour and size field of a player theme; unknown fields are refused with the valid list."""
-    unknown = sorted(set(theme) - set(PLAYER_COLOUR_FIELDS) - set(PLAYER_SIZE_FIELDS))
+    unknown = sorted(str(k) for k in set(theme) - set(PLAYER_COLOUR_FIELDS) - set(PLAYER_SIZE_FIELDS))
     if unknown:
         raise RuleViolation(
             f"Unknown theme field(s): {', '.join(unknown)}.",
@@ -210,8 +229,17 @@ def normalise_player_theme(theme: Mapping[str, Any]) -> tuple[dict[str, str], li
 
 # =========================================================================== dates (analytics, payments)
 
-_RANGE_RE = re.compile(r"^(?:last|past|previous)\s+(\d+)?\s*(hour|hours|day|days|week|weeks|month|months|year|years)$")
+_ROLLING_RE = re.compile(r"^(?:last|past|previous)\s+(\d+)\s*(hour|day|week|month|year)s?$")
+_PAST_ONE_RE = re.compile(r"^past\s+(hour|day|week|month|year)$")  # "past week" = the rolling last 7 days
+_PREVIOUS_RE = re.compile(r"^(?:last|previous)\s+(hour|day|week|month|year)$")  # "last week" = the calendar week
 _UNIT_SECONDS = {"hour": 3600, "day": 86400, "week": 7 * 86400}
+DATE_HINT = (
+    "Use 2024-09-01, an ISO time such as 2024-09-01T12:00:00Z, 'now', 'today', 'yesterday', a range such as "
+    "'last 7 days', 'last week' or 'this month', or a UNIX timestamp."
+)
+_MS_FROM = 1e11  # 1e11 seconds is the year 5138: a bigger number is milliseconds ...
+_US_FROM = 1e14  # ... and above 1e14 (the year 5138 in ms) microseconds
+_MAX_SECONDS = 253_402_300_799  # 9999-12-31T23:59:59Z
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -234,92 +262,130 @@ def _months_back(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def _phrase_range(text: str, now: datetime) -> tuple[int, int] | None:
-    """Range phrases: today, yesterday, this week/month/year, last N hours/days/weeks/months, last week/month."""
+def _calendar_start(unit: str, now: datetime) -> datetime:
+    """Start of the current hour/day/week (Monday)/month/year containing `now` (UTC)."""
     today = _start_of_day(now.date())
-    if text == "today":
-        return _ts(today), _ts(now)
-    if text == "yesterday":
-        return _ts(today - timedelta(days=1)), _ts(today) - 1
-    if text == "this week":
-        return _ts(today - timedelta(days=today.weekday())), _ts(now)
-    if text == "this month":
-        return _ts(today.replace(day=1)), _ts(now)
-    if text == "this year":
-        return _ts(today.replace(month=1, day=1)), _ts(now)
-    m = _RANGE_RE.match(text)
-    if not m:
-        return None
-    count = int(m.group(1) or 1)
-    unit = m.group(2).rstrip("s")
-    if count <= 0:
-        return None
+    if unit == "hour":
+        return now.replace(minute=0, second=0, microsecond=0)
+    if unit == "day":
+        return today
+    if unit == "week":
+        return today - timedelta(days=today.weekday())
     if unit == "month":
-        return _ts(_months_back(now, count)), _ts(now)
-    if unit == "year":
-        return _ts(_months_back(now, 12 * count)), _ts(now)
-    return _ts(now) - count * _UNIT_SECONDS[unit], _ts(now)
+        return today.replace(day=1)
+    return today.replace(month=1, day=1)
+
+
+def _previous_start(unit: str, current: datetime) -> datetime:
+    if unit in _UNIT_SECONDS:
+        return current - timedelta(seconds=_UNIT_SECONDS[unit])
+    return _months_back(current, 1 if unit == "month" else 12)
+
+
+def _phrase_range(text: str, now: datetime) -> tuple[int, int] | None:
+    """A range phrase -> (from, to), both inclusive UNIX seconds; None if `text` is not a range phrase.
+
+    - "today", "this hour|week|month|year": from the start of the current calendar period (weeks start on Monday,
+      UTC) to now;
+    - "yesterday", "last|previous hour|day|week|month|year": the whole previous calendar period;
+    - "last|past|previous N hours|days|weeks|months|years" and "past hour|day|week|month|year": rolling, ending now
+      (months and years step back by calendar months, clamped to the month's last day).
+    """
+    if text in ("today", "yesterday"):
+        text = {"today": "this day", "yesterday": "last day"}[text]
+    if m := re.fullmatch(r"this\s+(hour|day|week|month|year)", text):
+        return _ts(_calendar_start(m.group(1), now)), _ts(now)
+    if m := _PREVIOUS_RE.match(text):
+        current = _calendar_start(m.group(1), now)
+        return _ts(_previous_start(m.group(1), current)), _ts(current) - 1
+    if m := _PAST_ONE_RE.match(text):
+        count, unit = 1, m.group(1)
+    elif m := _ROLLING_RE.match(text):
+        count, unit = int(m.group(1)), m.group(2)
+    else:
+        return None
+    if count <= 0:
+        raise RuleViolation(f"{text!r} is an empty range.", "Use a count of 1 or more, e.g. 'last 7 days'.")
+    if unit in _UNIT_SECONDS:
+        return _ts(now) - count * _UNIT_SECONDS[unit], _ts(now)
+    if count > 1000:
+        raise RuleViolation(f"{text!r} reaches too far back.", "Use a date such as 2024-09-01 instead.")
+    return _ts(_months_back(now, count if unit == "month" else 12 * count)), _ts(now)
+
+
+def _from_number(number: float, shown: object) -> int:
+    """UNIX seconds, milliseconds or microseconds (told apart by magnitude) -> seconds."""
+    if not math.isfinite(number):
+        raise RuleViolation(f"{shown!r} is not a date.", DATE_HINT)
+    if number >= _US_FROM:
+        number /= 1_000_000
+    elif number >= _MS_FROM:
+        number /= 1000
+    if number < 0:
+        raise RuleViolation(f"{shown!r} is before 1970.", "Give a date after 1970-01-01.")
+    if number > _MAX_SECONDS:
+        raise RuleViolation(f"{shown!r} is after the year 9999.", DATE_HINT)
+    return int(number)
+
+
+def _day_bounds(day: date, end_of_day: bool) -> int:
+    start = _ts(_start_of_day(day))
+    return start + 86399 if end_of_day else start
 
 
 def to_unix(value: str | int | float, *, now: datetime | None = None, end_of_day: bool = False) -> int:
-    """One point in time -> UNIX seconds (UTC). Naive datetimes are UTC; milliseconds are detected by magnitude.
+    """One point in time -> UNIX seconds (UTC). Deterministic given `now` (default: the current time).
 
-    `end_of_day` makes a bare date mean its last second (for the end of a range).
+    Accepts numbers or numeric strings (UNIX seconds; milliseconds and microseconds detected by magnitude),
+    "2024-09-01", ISO datetimes with or without a zone (naive = UTC; "Z" accepted), "now", "today", "yesterday",
+    "tomorrow". `end_of_day` makes a bare day mean its last second (for the end of a range). Range phrases such as
+    "last 7 days" are not points: use `resolve_range`.
     """
     now = _as_utc(now or datetime.now(UTC))
-    if isinstance(value, bool):
-        raise RuleViolation(f"{value!r} is not a date.", "Give a date such as 2024-09-01 or a UNIX timestamp.")
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise RuleViolation(f"{value!r} is not a date.", DATE_HINT)
     if isinstance(value, int | float):
-        number = float(value)
-    else:
-        text = value.strip().lower()
-        if re.fullmatch(r"\d+(\.\d+)?", text):
-            number = float(text)
-        elif text == "now":
-            return _ts(now)
-        elif text in {"today", "yesterday", "tomorrow"}:
-            day = now.date() + timedelta(days={"today": 0, "yesterday": -1, "tomorrow": 1}[text])
-            start = _ts(_start_of_day(day))
-            return start + 86399 if end_of_day else start
-        else:
-            try:
-                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                    start = _ts(_start_of_day(date.fromisoformat(text)))
-                    return start + 86399 if end_of_day else start
-                return _ts(datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00")))
-            except ValueError:
-                raise RuleViolation(
-                    f"{value!r} is not a date I understand.",
-                    "Use 2024-09-01, an ISO time such as 2024-09-01T12:00:00Z, 'yesterday', 'last 7 days', "
-                    "or a UNIX timestamp.",
-                ) from None
-    if number > 1e11:  # milliseconds
-        number /= 1000
-    if number < 0:
-        raise RuleViolation(f"{value!r} is before 1970.", "Give a date after 1970-01-01.")
-    return int(number)
+        return _from_number(float(value), value)
+    text = " ".join(value.strip().lower().split())
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return _from_number(float(text), value)
+    if text == "now":
+        return _ts(now)
+    if text in ("today", "yesterday", "tomorrow"):
+        return _day_bounds(now.date() + timedelta(days={"today": 0, "yesterday": -1, "tomorrow": 1}[text]), end_of_day)
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return _day_bounds(date.fromisoformat(text), end_of_day)
+        return _ts(datetime.fromisoformat(re.sub(r"z$", "+00:00", text).upper()))
+    except ValueError:
+        pass
+    hint = " It is a range: pass it as `from` alone." if _phrase_range(text, now) is not None else ""
+    raise RuleViolation(f"{value!r} is not a date I understand.{hint}", DATE_HINT)
 
 
 def resolve_range(
     from_: str | int | float | None, to: str | int | float | None = None, *, now: datetime | None = None
 ) -> tuple[int, int]:
-    """Human dates or range phrases -> (from, to) UNIX seconds. A phrase in `from_` alone gives both ends.
+    """Human dates or a range phrase -> (from, to) UNIX seconds, deterministic given `now`.
 
-    `to` defaults to now. `from` after `to` is refused.
+    A range phrase ("last 7 days", "yesterday", "this month", see `_phrase_range`) in `from_` gives both ends when
+    `to` is empty or "now". Otherwise each end goes through `to_unix`; a bare day as `to` means its last second and
+    an empty `to` means now. `from` after `to` is refused.
     """
     now = _as_utc(now or datetime.now(UTC))
-    if isinstance(from_, str) and to in (None, ""):
+    empty_to = to is None or (isinstance(to, str) and to.strip().lower() in ("", "now"))
+    if isinstance(from_, str) and empty_to:
         phrase = _phrase_range(" ".join(from_.strip().lower().split()), now)
         if phrase is not None:
             return phrase
-    if from_ in (None, ""):
+    if from_ is None or (isinstance(from_, str) and not from_.strip()):
         raise RuleViolation("A start date is required.", "Give 'from' as a date, or a range such as 'last 7 days'.")
-    start = to_unix(from_, now=now)  # type: ignore[arg-type]
-    end = _ts(now) if to in (None, "") else to_unix(to, now=now, end_of_day=True)  # type: ignore[arg-type]
+    start = to_unix(from_, now=now)
+    end = _ts(now) if to is None or (isinstance(to, str) and not to.strip()) else to_unix(to, now=now, end_of_day=True)
     if start > end:
         raise RuleViolation(
-            f"The start ({datetime.fromtimestamp(start, UTC):%Y-%m-%d %H:%M} UTC) is after the end "
-            f"({datetime.fromtimestamp(end, UTC):%Y-%m-%d %H:%M} UTC).",
+            f"The start ({datetime.fromtimestamp(start, UTC):%Y-%m-%d %H:%M:%S} UTC) is after the end "
+            f"({datetime.fromtimestamp(end, UTC):%Y-%m-%d %H:%M:%S} UTC).",
             "Swap them or pick another range.",
         )
     return start, end
@@ -355,13 +421,24 @@ FILTER_VALUES: dict[str, tuple[str, ...]] = {
 }
 
 
-def validate_metric_query(kind: Literal["data", "bucket", "timeseries"], metric: str, dimension: str) -> str:
-    """Check metric/aggregation (data), metric/breakdown (bucket) or metric/interval (timeseries).
+#: Friendlier spellings of filter values -> the documented value (research §5.8 writes "mac osx").
+FILTER_ALIASES: dict[str, dict[str, str]] = {
+    "os": {"macos": "mac osx", "mac os": "mac osx", "mac os x": "mac osx", "osx": "mac osx", "mac": "mac osx"},
+    "device_types": {"desktop": "computer", "mobile": "phone", "smartphone": "phone"},
+}
+FREE_FILTERS: tuple[str, ...] = ("media_ids", "countries", "tags")
+MetricKind = Literal["data", "bucket", "timeseries"]
 
-    Returns the wire value of `dimension` (e.g. `operating-system` -> `operator-system`).
+
+def validate_metric_query(kind: MetricKind, metric: str, dimension: str) -> str:
+    """Check metric/aggregation (`data`), metric/breakdown (`bucket`) or metric/interval (`timeseries`).
+
+    The lists are research/aioz.md §5.8's (backend code), which win over the skill's. Returns the wire value of
+    `dimension`: breakdowns are hyphenated (`device_type` -> `device-type`) and the skill's `operating-system`
+    becomes the backend's `operator-system`.
     """
-    metric = metric.strip().lower()
-    dimension = dimension.strip().lower().replace("_", "-") if kind == "bucket" else dimension.strip().lower()
+    metric = metric.strip().lower().replace("-", "_")
+    dimension = dimension.strip().lower()
     if kind == "data":
         if metric not in DATA_AGGREGATIONS:
             raise RuleViolation(f"Unknown metric {metric!r} for data.", f"Use one of {', '.join(DATA_AGGREGATIONS)}.")
@@ -371,9 +448,12 @@ def validate_metric_query(kind: Literal["data", "bucket", "timeseries"], metric:
                 f"Aggregation {dimension!r} is not available for {metric!r}.", f"Use one of {', '.join(allowed)}."
             )
         return dimension
+    if kind not in ("bucket", "timeseries"):
+        raise RuleViolation(f"Unknown analytics query kind {kind!r}.", "Use data, bucket or timeseries.")
     if metric not in BUCKET_METRICS:
         raise RuleViolation(f"Unknown metric {metric!r} for {kind}.", f"Use one of {', '.join(BUCKET_METRICS)}.")
     if kind == "bucket":
+        dimension = " ".join(dimension.split()).replace("_", "-").replace(" ", "-")
         dimension = BREAKDOWN_ALIASES.get(dimension, dimension)
         if dimension not in BREAKDOWNS:
             raise RuleViolation(f"Unknown breakdown {dimension!r}.", f"Use one of {', '.join(BREAKDOWNS)}.")
@@ -383,30 +463,49 @@ def validate_metric_query(kind: Literal["data", "bucket", "timeseries"], metric:
     return dimension
 
 
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple | set) else [value]
+
+
 def validate_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Check the analytics `filter_by` values against the documented lists (case-normalised)."""
+    """Check an analytics `filter_by` against the documented lists (research §5.8); return the wire object.
+
+    Enumerated values are matched case-insensitively and returned in their documented spelling; `countries` must
+    be ISO 3166-1 alpha-2 codes (upper-cased); `media_type` is one value. Empty values are dropped.
+    """
     out: dict[str, Any] = {}
     for key, value in (filters or {}).items():
-        if value in (None, [], ""):
+        if value is None or value == "" or (isinstance(value, list | tuple | set) and not value):
             continue
-        if key in {"media_ids", "countries", "tags"}:
-            items = [str(v).strip() for v in (value if isinstance(value, list) else [value])]
-            out[key] = [v.upper() for v in items] if key == "countries" else items
+        items = [str(v).strip() for v in _as_list(value)]
+        if key in FREE_FILTERS:
+            if any(not v for v in items):
+                raise RuleViolation(f"{key} contains an empty value.", f"Remove it or give a real {key[:-1]}.")
+            if key == "countries":
+                bad = [v for v in items if not re.fullmatch(r"[A-Za-z]{2}", v)]
+                if bad:
+                    raise RuleViolation(
+                        f"countries: {bad[0]!r} is not a two-letter country code.", "Use ISO codes such as VN, US, FR."
+                    )
+                items = [v.upper() for v in items]
+            out[key] = items
             continue
         if key not in FILTER_VALUES:
-            raise RuleViolation(
-                f"Unknown filter {key!r}.", f"Use {', '.join(['media_ids', 'countries', 'tags', *FILTER_VALUES])}."
-            )
+            raise RuleViolation(f"Unknown filter {key!r}.", f"Use {', '.join([*FREE_FILTERS, *FILTER_VALUES])}.")
         allowed = FILTER_VALUES[key]
-        items = value if isinstance(value, list) else [value]
         normalised = []
-        for item in items:
-            text = str(item).strip()
-            match = next((a for a in allowed if a.lower() == text.lower()), None)
+        for text in items:
+            wanted = FILTER_ALIASES.get(key, {}).get(" ".join(text.lower().split()), text)
+            match = next((a for a in allowed if a.lower() == wanted.lower()), None)
             if match is None:
                 raise RuleViolation(f"{key}: {text!r} is not accepted.", f"Use one of {', '.join(allowed)}.")
             normalised.append(match)
-        out[key] = normalised[0] if key == "media_type" else normalised
+        if key == "media_type":
+            if len(set(normalised)) > 1:
+                raise RuleViolation("media_type takes one value.", "Pick video, audio or live_stream.")
+            out[key] = normalised[0]
+        else:
+            out[key] = list(dict.fromkeys(normalised))
     return out
 
 
@@ -418,23 +517,111 @@ CODEC_MAX: dict[str, str] = {"h264": "2160p", "h265": "4320p"}
 CONTAINERS: dict[str, tuple[str, ...]] = {"hls": ("mpegts", "fmp4"), "dash": ("mp4", "webm")}
 
 
+QUALITY_KEYS: tuple[str, ...] = ("resolution", "type", "container_type", "video_config", "audio_config")
+_RESOLUTION_ALIASES = {"4k": "2160p", "uhd": "2160p", "8k": "4320p", "2k": "1440p", "hd": "720p", "fullhd": "1080p"}
+
+
 def _rank(resolution: str) -> int:
     return VIDEO_RESOLUTIONS.index(resolution)
+
+
+def _positive_int(value: Any, where: str, *, zero_ok: bool = False) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < (0 if zero_ok else 1):
+        raise RuleViolation(
+            f"{where} must be a {'non-negative' if zero_ok else 'positive'} integer, got {value!r}.",
+            "E.g. bitrate 5000000 (bits per second), sample_rate 48000, index 0.",
+        )
+    return value
+
+
+def _resolution(media_type: str, value: Any, where: str) -> str:
+    text = str(value or "").strip().lower().replace(" ", "")
+    if media_type == "audio":
+        if text not in AUDIO_PRESETS:
+            raise RuleViolation(
+                f"{where}.resolution {value!r} is not an audio preset.",
+                "Audio uses presets: "
+                + ", ".join(f"{name} ({rate // 1000}k)" for name, rate in AUDIO_PRESETS.items())
+                + ".",
+            )
+        return text
+    text = _RESOLUTION_ALIASES.get(text, f"{text}p" if text.isdigit() else text)
+    if text not in VIDEO_RESOLUTIONS:
+        raise RuleViolation(
+            f"{where}.resolution {value!r} is not supported.", f"Use one of {', '.join(VIDEO_RESOLUTIONS)}."
+        )
+    return text
+
+
+def _video_config(config: Mapping[str, Any], resolution: str, where: str) -> dict[str, Any]:
+    video = {k: v for k, v in dict(config).items() if v is not None}
+    codec = str(video.get("codec", "h264")).strip().lower()
+    codec = {"h.264": "h264", "avc": "h264", "h.265": "h265", "hevc": "h265"}.get(codec, codec)
+    if codec not in CODEC_MAX:
+        raise RuleViolation(f"{where}.video_config.codec {codec!r} is not supported.", "Use h264 or h265.")
+    if _rank(resolution) > _rank(CODEC_MAX[codec]):  # h264 max 2160p (4K), h265 max 4320p (8K)
+        raise RuleViolation(
+            f"{where}: {codec} goes up to {CODEC_MAX[codec]}, not {resolution}.",
+            "Use h265 for 4320p, or a lower resolution.",
+        )
+    video["codec"] = codec
+    if "bitrate" in video:
+        _positive_int(video["bitrate"], f"{where}.video_config.bitrate")
+    if "index" in video:
+        _positive_int(video["index"], f"{where}.video_config.index", zero_ok=True)
+    return video
+
+
+def _audio_config(config: Mapping[str, Any], where: str) -> dict[str, Any]:
+    audio = {k: v for k, v in dict(config).items() if v is not None}
+    codec = str(audio.get("codec", "aac")).strip().lower()
+    if codec != "aac":
+        raise RuleViolation(f"{where}.audio_config.codec {codec!r} is not supported.", "Use aac.")
+    audio["codec"] = codec
+    for key in ("bitrate", "sample_rate"):
+        if key in audio:
+            _positive_int(audio[key], f"{where}.audio_config.{key}")
+    if "index" in audio:
+        _positive_int(audio["index"], f"{where}.audio_config.index", zero_ok=True)
+    if "channels" in audio:
+        channels = str(audio["channels"]).strip()
+        if not channels.isdigit() or not 1 <= int(channels) <= 8:
+            raise RuleViolation(f"{where}.audio_config.channels {audio['channels']!r} is not 1..8.", "E.g. '2'.")
+        audio["channels"] = channels  # a string on the wire (spec)
+    if "language" in audio:
+        audio["language"] = validate_language_tag(str(audio["language"]))
+    return audio
 
 
 def validate_qualities(
     media_type: Literal["video", "audio"], qualities: Sequence[Mapping[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Check every quality preset; return the wire list and warnings (h265 + mpegts -> fmp4 for Safari/iOS)."""
+    """Check every quality preset of a create body; return the wire list and the warnings for the user.
+
+    Video: resolution 240p..4320p (bare "720" and 4k/8k accepted), codec h264 (max 2160p) | h265 (max 4320p).
+    Audio: presets standard/good/highest/lossless (128k/192k/320k/1411k AAC), no video_config. Both: type hls|dash;
+    container hls: mpegts|fmp4 (the docs' "mp4" for HLS means fmp4), dash: mp4|webm; audio codec aac; language a
+    BCP-47 tag. h265 with mpegts is allowed but warns (templates.H265_MPEGTS_WARNING): Safari/iOS need fmp4.
+    An empty list is refused: omit `qualities` to get the server's defaults.
+    """
     from botflix_mcp.templates import H265_MPEGTS_WARNING
 
+    if media_type not in ("video", "audio"):
+        raise RuleViolation(f"Media type {media_type!r} is not supported.", "Use video or audio.")
+    if not qualities:
+        raise RuleViolation("qualities is empty.", "Omit qualities to let the server apply its default encoding.")
     out: list[dict[str, Any]] = []
     warnings: list[str] = []
     seen: set[tuple[str, str]] = set()
     for i, quality in enumerate(qualities):
         where = f"qualities[{i}]"
         q = {k: v for k, v in dict(quality).items() if v is not None}
-        resolution = str(q.get("resolution", "")).strip().lower()
+        unknown = sorted(str(k) for k in set(q) - set(QUALITY_KEYS))
+        if unknown:
+            raise RuleViolation(
+                f"{where} has unknown field(s) {', '.join(unknown)}.", f"Use {', '.join(QUALITY_KEYS)}."
+            )
+        resolution = _resolution(media_type, q.get("resolution"), where)
         stream = str(q.get("type", "hls")).strip().lower()
         if stream not in CONTAINERS:
             raise RuleViolation(f"{where}.type {stream!r} is not supported.", "Use 'hls' or 'dash'.")
@@ -447,85 +634,65 @@ def validate_qualities(
                 f"Use one of {', '.join(CONTAINERS[stream])}.",
             )
         q.update(resolution=resolution, type=stream, container_type=container)
-        if media_type == "audio":
-            if resolution not in AUDIO_PRESETS:
-                raise RuleViolation(
-                    f"{where}.resolution {resolution!r} is not an audio preset.",
-                    f"Audio uses presets: {', '.join(AUDIO_PRESETS)}.",
-                )
-            if "video_config" in q:
-                raise RuleViolation(f"{where} has a video_config.", "Audio media take only audio_config.")
-        else:
-            if resolution not in VIDEO_RESOLUTIONS:
-                raise RuleViolation(
-                    f"{where}.resolution {resolution!r} is not supported.",
-                    f"Use one of {', '.join(VIDEO_RESOLUTIONS)}.",
-                )
-            video = dict(q.get("video_config") or {})
-            codec = str(video.get("codec", "h264")).strip().lower()
-            if codec not in CODEC_MAX:
-                raise RuleViolation(f"{where}.video_config.codec {codec!r} is not supported.", "Use h264 or h265.")
-            if _rank(resolution) > _rank(CODEC_MAX[codec]):
-                raise RuleViolation(
-                    f"{where}: {codec} goes up to {CODEC_MAX[codec]}, not {resolution}.",
-                    "Use h265 for 4320p, or a lower resolution.",
-                )
-            if "bitrate" in video and (not isinstance(video["bitrate"], int) or video["bitrate"] <= 0):
-                raise RuleViolation(f"{where}.video_config.bitrate must be a positive integer (bits per second).")
-            video["codec"] = codec
-            q["video_config"] = video
-            if codec == "h265" and container == "mpegts" and H265_MPEGTS_WARNING not in warnings:
+        if media_type == "audio" and "video_config" in q:
+            raise RuleViolation(f"{where} has a video_config.", "Audio media take only audio_config.")
+        if media_type == "video":
+            q["video_config"] = _video_config(q.get("video_config") or {}, resolution, where)
+            if q["video_config"]["codec"] == "h265" and container == "mpegts" and H265_MPEGTS_WARNING not in warnings:
                 warnings.append(H265_MPEGTS_WARNING)
-        audio = q.get("audio_config")
-        if audio is not None:
-            audio = dict(audio)
-            codec = str(audio.get("codec", "aac")).strip().lower()
-            if codec != "aac":
-                raise RuleViolation(f"{where}.audio_config.codec {codec!r} is not supported.", "Use aac.")
-            if "language" in audio:
-                audio["language"] = validate_language_tag(str(audio["language"]))
-            if "channels" in audio:
-                audio["channels"] = str(audio["channels"])  # a string on the wire (spec)
-            q["audio_config"] = audio
-        key = (resolution, stream)
-        if key in seen:
+        if q.get("audio_config") is not None:
+            q["audio_config"] = _audio_config(q["audio_config"], where)
+        if (resolution, stream) in seen:
             raise RuleViolation(f"{where} repeats {resolution} {stream}.", "List each resolution/type once.")
-        seen.add(key)
+        seen.add((resolution, stream))
         out.append(q)
     return out, warnings
 
 
+# RFC 5646 `langtag` (grandfathered irregular tags aside), matched on the lower-cased tag. The language subtag is
+# limited to 2-3 letters (ISO 639) so that words such as "english" (syntactically a 5-8 letter subtag, but never
+# registered) are refused.
 _BCP47_RE = re.compile(
-    r"^(?P<language>[a-z]{2,3})"
-    r"(?:-(?P<script>[A-Z][a-z]{3}))?"
-    r"(?:-(?P<region>[A-Z]{2}|\d{3}))?"
-    r"(?:-(?P<variant>[a-zA-Z0-9]{5,8}|\d[a-zA-Z0-9]{3}))*$"
+    r"^(?P<language>[a-z]{2,3}(?:-[a-z]{3}){0,3})"  # language + up to three extlang subtags
+    r"(?:-(?P<script>[a-z]{4}))?"
+    r"(?:-(?P<region>[a-z]{2}|\d{3}))?"
+    r"(?P<variants>(?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*)"
+    r"(?P<extensions>(?:-[a-wyz\d](?:-[a-z\d]{2,8})+)*)"
+    r"(?P<private>-x(?:-[a-z\d]{1,8})+)?$"
 )
+_LANGUAGE_NAMES = {
+    "english": "en", "vietnamese": "vi", "french": "fr", "german": "de", "spanish": "es", "chinese": "zh",
+    "japanese": "ja", "korean": "ko", "portuguese": "pt", "italian": "it", "russian": "ru", "arabic": "ar",
+    "hindi": "hi", "thai": "th", "indonesian": "id", "dutch": "nl", "turkish": "tr", "polish": "pl",
+}  # fmt: skip
+
+
+def _canonical_tag(m: re.Match[str]) -> str:
+    """RFC 5646 §2.1.1 casing: language lower, Script title, REGION upper, the rest lower."""
+    out = m.group("language")
+    if m.group("script"):
+        out += "-" + m.group("script").title()
+    if m.group("region"):
+        out += "-" + m.group("region").upper()
+    return out + m.group("variants") + m.group("extensions") + (m.group("private") or "")
 
 
 def validate_language_tag(tag: str) -> str:
-    """A BCP-47 tag (en, vi, en-US, fr-CA, zh-Hant-TW), case-normalised; `en_US`/`english` refused with a hint."""
-    raw = tag.strip()
-    parts = raw.replace("_", "-").split("-")
-    if parts and parts[0]:
-        fixed = [parts[0].lower()]
-        for part in parts[1:]:
-            if len(part) == 4 and part.isalpha():
-                fixed.append(part.title())
-            elif len(part) == 2 and part.isalpha():
-                fixed.append(part.upper())
-            else:
-                fixed.append(part)
-        candidate = "-".join(fixed)
-    else:
-        candidate = raw
-    if "_" in raw:
-        raise RuleViolation(f"Language tag {raw!r} uses '_'.", f"BCP-47 uses '-': try {candidate!r}.")
-    if not _BCP47_RE.match(candidate):
-        raise RuleViolation(
-            f"{raw!r} is not a BCP-47 language tag.", "Use a code such as en, vi, en-US, fr-CA or zh-Hant-TW."
-        )
-    return candidate
+    """A BCP-47 tag (en, vi, en-US, fr-CA, zh-Hant-TW, es-419, de-CH-1996), returned in canonical casing.
+
+    Refused with a hint: `en_US` (-> "en-US"), language names such as `english` (-> "en"), anything else that is
+    not an RFC 5646 tag.
+    """
+    raw = str(tag).strip()
+    m = _BCP47_RE.match(raw.lower())
+    if m:
+        return _canonical_tag(m)
+    fixed = _BCP47_RE.match(raw.lower().replace("_", "-"))
+    if "_" in raw and fixed:
+        raise RuleViolation(f"Language tag {raw!r} uses '_'.", f"BCP-47 uses '-': use {_canonical_tag(fixed)!r}.")
+    name = _LANGUAGE_NAMES.get(raw.lower())
+    hint = f"For {raw} use {name!r}." if name else "Use a code such as en, vi, en-US, fr-CA or zh-Hant-TW."
+    raise RuleViolation(f"{raw!r} is not a BCP-47 language tag.", hint)
 
 
 # =========================================================================== playlists
@@ -533,26 +700,45 @@ def validate_language_tag(tag: str) -> str:
 
 @dataclass(frozen=True)
 class PlaylistItem:
+    """A playlist item as the detail lists it: its own id, its linked-list neighbours and the media it holds."""
+
     id: str
     next_id: str | None = None
     previous_id: str | None = None
     media_id: str | None = None
 
 
-def order_items(items: Sequence[PlaylistItem]) -> list[PlaylistItem]:
-    """Order items by their linked-list pointers (head = no previous_id); falls back to the given order."""
+def _walk(items: Sequence[PlaylistItem], pointer: Literal["next_id", "previous_id"]) -> list[PlaylistItem] | None:
+    """Follow one kind of pointer from the only item nobody points to; None unless that reaches every item once."""
     by_id = {i.id: i for i in items}
-    heads = [i for i in items if not i.previous_id or i.previous_id not in by_id]
-    if len(heads) != 1:
-        return list(items)
-    ordered: list[PlaylistItem] = []
+    targeted = {getattr(i, pointer) for i in items}
+    starts = [i for i in items if i.id not in targeted]
+    if len(starts) != 1:
+        return None
+    chain: list[PlaylistItem] = []
     seen: set[str] = set()
-    node: PlaylistItem | None = heads[0]
+    node: PlaylistItem | None = starts[0]
     while node is not None and node.id not in seen:
-        ordered.append(node)
+        chain.append(node)
         seen.add(node.id)
-        node = by_id.get(node.next_id or "")
-    return ordered if len(ordered) == len(items) else list(items)
+        node = by_id.get(getattr(node, pointer) or "")
+    return chain if len(chain) == len(items) else None
+
+
+def order_items(items: Sequence[PlaylistItem]) -> list[PlaylistItem]:
+    """Order items by their linked-list pointers, whatever order they were listed in.
+
+    Follows `next_id` from the head; if those pointers are missing or broken, follows `previous_id` back from the
+    tail; if both fail (a cycle, two heads, duplicate ids), keeps the given order — the detail fetched without
+    sort parameters lists items in their custom order (skill §11).
+    """
+    if len({i.id for i in items}) != len(items):
+        return list(items)
+    forward = _walk(items, "next_id")
+    if forward is not None:
+        return forward
+    backward = _walk(items, "previous_id")
+    return backward[::-1] if backward is not None else list(items)
 
 
 def plan_reorder(
@@ -563,16 +749,25 @@ def plan_reorder(
 ) -> dict[str, str]:
     """The `PUT /playlists/{id}/items` body for a move, computed from the fetched order (skill §11).
 
-    top: only `next_id` = the current first item; bottom: only `previous_id` = the current last item;
-    between two items: both. `item_id`/`anchor_id` may be item ids or media ids.
+    Positioning reference: top -> only `next_id` = the current first item; bottom -> only `previous_id` = the
+    current last item; before/after `anchor_id` -> both neighbours at the new place. `item_id`/`anchor_id` may be
+    item ids or media ids; the body always carries item ids. Refused: unknown ids, anchor == item, a missing
+    anchor for before/after, a one-item playlist and a move that changes nothing (the item is already there).
     """
+    if position not in ("top", "bottom", "before", "after"):
+        raise RuleViolation(f"Unknown position {position!r}.", "Use top, bottom, before or after.")
     items = list(items_in_order)
 
     def find(ref: str, what: str) -> int:
-        for i, it in enumerate(items):
-            if ref in (it.id, it.media_id):
+        for i, it in enumerate(items):  # item ids first, then media ids
+            if it.id == ref:
                 return i
-        raise RuleViolation(f"The {what} {ref!r} is not in this playlist.", "Get the playlist detail to see its items.")
+        for i, it in enumerate(items):
+            if it.media_id is not None and it.media_id == ref:
+                return i
+        raise RuleViolation(
+            f"The {what} {ref!r} is not in this playlist.", "Get the playlist detail to see its items and their ids."
+        )
 
     index = find(item_id, "item")
     current = items[index]
@@ -592,7 +787,8 @@ def plan_reorder(
         anchor_in_rest = anchor if anchor < index else anchor - 1
         target = anchor_in_rest if position == "before" else anchor_in_rest + 1
     if target == index:
-        raise RuleViolation(f"The item is already at that position ({position}).", "Nothing needs to change.")
+        where = f"at the {position}" if position in ("top", "bottom") else f"directly {position} {anchor_id!r}"
+        raise RuleViolation(f"The item {item_id!r} is already {where}.", "Nothing needs to change.")
     body: dict[str, str] = {"current_id": current.id}
     if target < len(rest):
         body["next_id"] = rest[target].id
@@ -603,58 +799,76 @@ def plan_reorder(
 
 # =========================================================================== player logo
 
-LOGO_MAX_BYTES = 100 * 1024  # the skill's "100KB"; research §5.7 says 100 KiB
+LOGO_MAX_BYTES = 100 * 1024  # the skill's "100KB"; research §5.7 says 100 KiB, so KB = 1024 bytes here
 LOGO_MAX_WIDTH, LOGO_MAX_HEIGHT = 200, 100
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Start-of-frame markers carry the image size: SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+_JPEG_SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
 
 
 @dataclass(frozen=True)
 class LogoInfo:
+    """What the image header says: format, pixel size and the byte size of the whole file."""
+
     format: Literal["png", "jpeg"]
     width: int
     height: int
     size: int
 
 
-def inspect_logo(data: bytes) -> LogoInfo:
-    """Read the real image header (PNG IHDR or JPEG SOFn), never the file name."""
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
-        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-        return LogoInfo("png", width, height, len(data))
-    if data[:2] == b"\xff\xd8":
-        i = 2
-        while i + 4 <= len(data):
-            if data[i] != 0xFF:
-                i += 1
-                continue
-            marker = data[i + 1]
-            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
-                i += 1 if marker == 0xFF else 2
-                continue
-            length = int.from_bytes(data[i + 2 : i + 4], "big")
-            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
-                if i + 9 > len(data):
-                    break
-                height = int.from_bytes(data[i + 5 : i + 7], "big")
-                width = int.from_bytes(data[i + 7 : i + 9], "big")
-                return LogoInfo("jpeg", width, height, len(data))
-            if marker == 0xDA or length < 2:
+def _png_size(data: bytes) -> tuple[int, int]:
+    if len(data) < 24 or data[12:16] != b"IHDR":
+        raise RuleViolation("The PNG logo has no IHDR header (truncated or corrupt).", "Export it again as PNG.")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int]:
+    """Walk the JPEG segments to the first SOFn (height then width, big-endian)."""
+    i = 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            i += 1
+            continue
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        if marker in _JPEG_SOF:
+            if i + 9 > len(data):
                 break
-            i += 2 + length
-        raise RuleViolation("The JPEG logo has no readable size header (truncated or corrupt).")
+            return int.from_bytes(data[i + 7 : i + 9], "big"), int.from_bytes(data[i + 5 : i + 7], "big")
+        if marker in (0xDA, 0xD9) or length < 2:  # image data or end before any frame header
+            break
+        i += 2 + length
+    raise RuleViolation("The JPEG logo has no readable size header (truncated or corrupt).", "Export it again.")
+
+
+def inspect_logo(data: bytes) -> LogoInfo:
+    """Format and pixel size from the real image header (PNG IHDR or JPEG SOFn), never from the file name."""
+    if data.startswith(_PNG_SIGNATURE):
+        return LogoInfo("png", *_png_size(data), len(data))
+    if data.startswith(b"\xff\xd8\xff"):
+        return LogoInfo("jpeg", *_jpeg_size(data), len(data))
     raise RuleViolation(
         "The logo is not a JPEG or PNG image (checked from its content, not its name).",
-        "Convert it to PNG or JPEG.",
+        "Convert it to PNG or JPEG (at most 200x100 px and 100 KB).",
     )
 
 
 def check_logo(data: bytes) -> LogoInfo:
-    """Reject before upload unless JPEG/PNG, <= 100 KB and <= 200x100 px."""
+    """Reject before upload unless JPEG/PNG, <= 100 KB (102,400 bytes) and <= 200x100 px; else the header info."""
     info = inspect_logo(data)
     problems = []
     if info.size > LOGO_MAX_BYTES:
         problems.append(f"it is {info.size / 1024:.1f} KB (max 100 KB)")
     if info.width > LOGO_MAX_WIDTH or info.height > LOGO_MAX_HEIGHT:
         problems.append(f"it is {info.width}x{info.height} px (max 200x100 px)")
+    if info.width == 0 or info.height == 0:
+        problems.append(f"its header says {info.width}x{info.height} px")
     if problems:
         raise RuleViolation(
             f"The logo cannot be used: {' and '.join(problems)}.",
@@ -667,33 +881,48 @@ def check_logo(data: bytes) -> LogoInfo:
 
 API_KEY_TYPES: tuple[str, ...] = ("full_access", "only_upload")
 TTL_MAX = 2_147_483_647
+_TTL_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000, "year": 31536000}
 
 
-def validate_ttl(ttl: int | str) -> str:
-    """Seconds (or "30 days", "12 hours", "1 year") 1..2147483647, returned as the STRING the API expects (§5.4)."""
+def validate_ttl(ttl: int | float | str) -> str:
+    """An API key's lifetime in seconds, 1..2147483647, returned as the STRING the API expects (research §5.4).
+
+    Accepts an integer (or a whole float), a numeric string, or "<n> <unit>" with unit second|minute|hour|day|week|
+    month (30 days)|year (365 days), e.g. "30 days" -> "2592000".
+    """
     text = str(ttl).strip().lower()
-    units = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000, "year": 31536000}
+    if isinstance(ttl, float) and ttl.is_integer():
+        text = str(int(ttl))
     match = re.fullmatch(r"(\d+)\s*(second|minute|hour|day|week|month|year)s?", text)
-    try:
-        seconds = int(match.group(1)) * units[match.group(2)] if match else int(text)
-    except ValueError:
-        raise RuleViolation(f"ttl {ttl!r} is not a number of seconds.", "E.g. 2592000 for 30 days.") from None
+    if isinstance(ttl, bool) or not (match or re.fullmatch(r"[+-]?\d+", text)):
+        raise RuleViolation(
+            f"ttl {ttl!r} is not a number of seconds.", "E.g. 2592000 (or '30 days'); at most 2147483647."
+        )
+    seconds = int(match.group(1)) * _TTL_UNITS[match.group(2)] if match else int(text)
     if not 1 <= seconds <= TTL_MAX:
-        raise RuleViolation(f"ttl must be from 1 to {TTL_MAX} seconds, got {seconds}.")
+        raise RuleViolation(f"ttl must be from 1 to {TTL_MAX} seconds, got {seconds}.", "E.g. 2592000 for 30 days.")
     return str(seconds)
 
 
 def validate_api_key_type(kind: str) -> str:
-    if kind not in API_KEY_TYPES:
+    """`full_access` or `only_upload` (case and spaces forgiven)."""
+    normalised = str(kind).strip().lower().replace("-", "_").replace(" ", "_")
+    if normalised not in API_KEY_TYPES:
         raise RuleViolation(f"Key type {kind!r} is not supported.", "Use full_access or only_upload.")
-    return kind
+    return normalised
 
 
 def validate_webhook_url(url: str) -> str:
-    parsed = urlparse(url.strip())
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+    """An absolute http(s) URL with a host and no spaces (the same check serves the player logo link)."""
+    text = str(url).strip()
+    try:
+        parsed = urlparse(text)
+        ok = parsed.scheme.lower() in {"http", "https"} and bool(parsed.hostname) and parsed.port != 0
+    except ValueError:  # a bad port or a broken [IPv6] host
+        ok = False
+    if not ok or any(c.isspace() for c in text):
         raise RuleViolation(f"{url!r} is not an absolute http(s) URL.", "Give e.g. https://example.com/hook.")
-    return url.strip()
+    return text
 
 
 MAX_TAGS = 50
@@ -702,26 +931,30 @@ MAX_METADATA = 50
 
 
 def validate_tags(tags: Sequence[str]) -> list[str]:
-    """Up to 50 tags of <= 255 chars; the host lower-cases, de-duplicates and sorts them (research §5.1)."""
-    cleaned = [t.strip() for t in tags if t and t.strip()]
+    """Up to 50 tags of <= 255 chars, blanks dropped (research §5.1; the host lower-cases, de-duplicates, sorts)."""
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    cleaned = [str(t).strip() for t in tags if t is not None and str(t).strip()]
     if len(cleaned) > MAX_TAGS:
-        raise RuleViolation(f"{len(cleaned)} tags given; at most {MAX_TAGS}.")
+        raise RuleViolation(f"{len(cleaned)} tags given; at most {MAX_TAGS}.", "Drop some tags.")
     long = [t for t in cleaned if len(t) > MAX_TAG_LEN]
     if long:
-        raise RuleViolation(f"Tag {long[0][:40]!r}... is longer than {MAX_TAG_LEN} characters.")
+        raise RuleViolation(f"Tag {long[0][:40]!r}... is longer than {MAX_TAG_LEN} characters.", "Shorten it.")
     return cleaned
 
 
 def validate_metadata(metadata: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """`{"k": "v"}` or `[{"key": "k", "value": "v"}]` -> the wire list (at most 50 pairs)."""
+    """`{"k": "v"}` or `[{"key": "k", "value": "v"}]` -> the wire list of at most 50 pairs with non-empty keys."""
     if isinstance(metadata, Mapping):
-        pairs = [{"key": str(k), "value": str(v)} for k, v in metadata.items()]
+        pairs = [{"key": str(k).strip(), "value": str(v)} for k, v in metadata.items()]
     else:
         pairs = []
         for item in metadata:
-            if "key" not in item:
+            if not isinstance(item, Mapping) or "key" not in item:
                 raise RuleViolation("Each metadata item needs a 'key'.", 'Use [{"key": "genre", "value": "rock"}].')
-            pairs.append({"key": str(item["key"]), "value": str(item.get("value", ""))})
+            pairs.append({"key": str(item["key"]).strip(), "value": str(item.get("value", ""))})
+    if any(not p["key"] for p in pairs):
+        raise RuleViolation("A metadata key is empty.", 'Give every pair a key, e.g. {"genre": "rock"}.')
     if len(pairs) > MAX_METADATA:
-        raise RuleViolation(f"{len(pairs)} metadata pairs given; at most {MAX_METADATA}.")
+        raise RuleViolation(f"{len(pairs)} metadata pairs given; at most {MAX_METADATA}.", "Drop some pairs.")
     return pairs
