@@ -1,10 +1,13 @@
 """Every Markdown template and fixed user-facing sentence of the AIOZ Stream skill, and nothing else.
 
 The texts are byte-for-byte the skill's (tests compare them with the skill file), including its word "Clawbot".
-Two facts from research/aioz.md are applied without changing what the user sees:
+Facts from research/aioz.md are applied without changing what the user sees:
 - the wire part index is 1-based, while the skill's progress table numbers chunks from 0 — the table keeps the
   skill's numbering;
-- AIOZ delivers webhook types with dots (`encoding.finished`); the templates show the skill's underscore names.
+- AIOZ delivers webhook types with dots (`encoding.finished`); the templates show the skill's underscore names;
+- a delivered `file.received` carries status `waiting`; the template shows the skill's `new`.
+Values are inserted as given, except that a `|` inside a table cell is escaped and line breaks in a title become
+spaces (either would break the Markdown table or heading); ordinary values come out byte-exact.
 """
 
 from __future__ import annotations
@@ -42,11 +45,11 @@ COMPLETE_NOTE = "> ⚠️ Clawbot will only call `/complete` after **all chunks*
 BAR_CELLS = 10
 MD5_VALID = "✅ Valid"
 MD5_INVALID = "❌ Invalid"
-MD5_PENDING = "⏳ Pending"  # not hashed yet (the skill has no word for it; chosen to match its ⏳)
+MD5_PENDING = "⏳ Pending"  # not hashed yet: the skill has only ✅ Valid / ❌ Invalid; ⏳ is its "not yet" sign
 UPLOAD_DONE = "✅ Done"
 UPLOAD_UPLOADING = "⏳ Uploading"
 UPLOAD_FAILED = "❌ Failed"
-UPLOAD_WAITING = "⏳ Waiting"  # queued behind the parallel parts
+UPLOAD_WAITING = "⏳ Waiting"  # queued behind the parallel parts (the skill shows ⏳ for "not done yet")
 
 ChunkState = Literal["done", "uploading", "failed", "waiting"]
 _UPLOAD_TEXT: dict[str, str] = {
@@ -59,7 +62,12 @@ _UPLOAD_TEXT: dict[str, str] = {
 
 @dataclass(frozen=True)
 class ChunkRow:
-    """One row of the progress table. `number` is the skill's 0-based chunk number."""
+    """One row of the progress table.
+
+    `number` is the skill's 0-based chunk number (its table shows rows 0..4); the part `index` sent on the wire is
+    1-based (research §6), so a caller passes `index - 1`. `size` is in bytes; `md5_ok` is True (hash computed and
+    accepted), False (the host said "File corrupted.") or None (not hashed yet).
+    """
 
     number: int
     size: int
@@ -68,7 +76,11 @@ class ChunkRow:
 
 
 def format_size(size: int) -> str:
-    """The skill's sizes: a 52,428,800-byte chunk is "50 MB" (MB = MiB here); one decimal when not whole."""
+    """The skill's sizes: its "50 MB" chunk is 52,428,800 bytes, so MB means MiB (KB = KiB, GB = GiB) here.
+
+    The largest unit that fits; no decimals when the value rounds to a whole number at one decimal, else one
+    decimal (10.5 MB, 1.5 KB); below 1 KiB, bytes ("512 B").
+    """
     units = (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024))
     for unit, scale in units:
         if size >= scale:
@@ -79,21 +91,36 @@ def format_size(size: int) -> str:
 
 
 def progress_bar(done: int, total: int) -> str:
-    """10 cells of █/░; a cell fills only when its tenth is complete (floor)."""
+    """10 cells of █/░; a cell fills only when its tenth is complete (floor: 2 of 3 chunks -> 6 cells)."""
     filled = (done * BAR_CELLS) // total if total else BAR_CELLS
     return "█" * filled + "░" * (BAR_CELLS - filled)
 
 
 def progress_percent(done: int, total: int) -> int:
+    """Whole percent, floored (2 of 3 -> 66), so 100 appears only when every chunk is done."""
     return (done * 100) // total if total else 100
 
 
+def _cell(value: object) -> str:
+    """A value inside a Markdown table cell: `|` escaped, line breaks turned into spaces."""
+    return _line(value).replace("|", "\\|")
+
+
+def _line(value: object) -> str:
+    """A value inside a heading or one-line text: line breaks turned into spaces."""
+    return " ".join(str(value).splitlines())
+
+
 def render_upload_progress(title: str, chunks: Sequence[ChunkRow]) -> str:
-    """The skill's "📤 During Upload — Chunked Upload Progress" block."""
+    """The skill's "📤 During Upload — Chunked Upload Progress" block: one row per chunk, in the given order.
+
+    done = chunks in state "done"; total = len(chunks). Upload status ✅ Done / ⏳ Uploading / ❌ Failed /
+    ⏳ Waiting; MD5 status ✅ Valid / ❌ Invalid / ⏳ Pending.
+    """
     total = len(chunks)
     done = sum(1 for c in chunks if c.state == "done")
     lines = [
-        f"## 📤 Uploading: {title}",
+        f"## 📤 Uploading: {_line(title)}",
         f"Progress: {progress_bar(done, total)} {progress_percent(done, total)}% ({done} of {total} chunks)",
         "| Chunk | Size | MD5 Status | Upload Status |",
         "|-------|--------|------------|---------------|",
@@ -109,22 +136,26 @@ def render_upload_progress(title: str, chunks: Sequence[ChunkRow]) -> str:
 
 
 def format_timestamp(moment: datetime) -> str:
-    """`2026-11-22 10:11:12` (the templates append " UTC" themselves)."""
+    """`2026-11-22 10:11:12` in UTC (aware datetimes are converted, naive ones are taken as UTC already).
+
+    The templates append " UTC" themselves.
+    """
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def render_upload_complete(media_id: str, title: str, media_type: str, uploaded_at: datetime) -> str:
+    """The skill's "🎉 Upload Complete!" block (Status is always `transcoding`, as in the skill)."""
     return "\n".join(
         [
             "## 🎉 Upload Complete!",
             "Your media has been successfully uploaded and is now being processed.",
             "| Field | Value |",
             "|--------------|------------------------|",
-            f"| **Media ID** | {media_id} |",
-            f"| **Title** | {title} |",
-            f"| **Type** | {media_type} |",
+            f"| **Media ID** | {_cell(media_id)} |",
+            f"| **Title** | {_cell(title)} |",
+            f"| **Type** | {_cell(media_type)} |",
             "| **Status** | `transcoding` |",
             f"| **Uploaded** | {format_timestamp(uploaded_at)} UTC |",
             "### ⏳ What's Next?",
@@ -145,20 +176,29 @@ WEBHOOK_TYPE_TO_TEMPLATE: dict[str, str] = {
     "encoding.failed": "encoding_failed",
 }
 TEMPLATE_NAMES: tuple[str, ...] = tuple(WEBHOOK_TYPE_TO_TEMPLATE.values())
+#: The skill's "🔔 Webhook Event Quick Reference": template name -> (status after, one-line response).
+WEBHOOK_EVENT_SUMMARY: dict[str, tuple[str, str]] = {
+    "file_received": ("new", "📥 File received, queuing transcode…"),
+    "encoding_started": ("transcoding", "⚙️ Encoding started…"),
+    "partial_finished": ("transcoding", "🔄 Partial quality preset ready"),
+    "encoding_finished": ("done", "✅ Your media is ready to stream!"),
+    "encoding_failed": ("fail", "❌ Encoding failed. Clawbot will guide you through a retry."),
+}
 
 
 def _event_table(media_id: str, title: str, event: str, status: str, timestamp: datetime, rule: str) -> list[str]:
     return [
         "| Field | Value |",
         f"|---------------|{rule}|",
-        f"| **Media ID** | {media_id} |",
-        f"| **Title** | {title} |",
+        f"| **Media ID** | {_cell(media_id)} |",
+        f"| **Title** | {_cell(title)} |",
         f"| **Event** | `{event}` |",
         f"| **Status** | `{status}` |",
         f"| **Timestamp** | {format_timestamp(timestamp)} UTC |",
     ]
 
 
+# The skill's separator rows differ by one dash: encoding_finished has 22, the other event templates 21.
 _NARROW = "---------------------"
 _WIDE = "----------------------"
 
@@ -198,6 +238,7 @@ def render_partial_finished(media_id: str, title: str, timestamp: datetime) -> s
 
 
 def render_encoding_finished(media_id: str, title: str, timestamp: datetime) -> str:
+    """Live: HLS, DASH and other URLs plus embeds, all built from `media_id` on the skill's hosts, and next steps."""
     api = "https://api.aiozstream.network/api/media"
     embed = "https://embed.aiozstream.network/vod"
     iframe = (
@@ -231,6 +272,7 @@ def render_encoding_finished(media_id: str, title: str, timestamp: datetime) -> 
 
 
 def render_encoding_failed(media_id: str, title: str, timestamp: datetime) -> str:
+    """The failure block with the skill's five retry steps (the first names the failed media id)."""
     return "\n".join(
         [
             "## ❌ Encoding Failed",
