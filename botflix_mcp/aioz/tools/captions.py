@@ -14,6 +14,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import Field
 
+from botflix_mcp import files
 from botflix_mcp.aioz import rules
 from botflix_mcp.aioz.session import AiozSession, aioz_session
 from botflix_mcp.app import App
@@ -26,6 +27,8 @@ from botflix_mcp.toolkit import Toolkit
 TOOLSET = "captions"
 Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", description="Media id")]
 Kind = Literal["chapters", "transcripts"]
+VTT_MAX = 50 * 1024 * 1024
+VTT_TOO_BIG = "The .vtt file is over 50 MB, AIOZ's limit."
 FALLBACK_NOTE = (
     "This AIOZ host has no /transcripts route; the official spec's /captions endpoints were used instead "
     "(same files and languages)."
@@ -70,8 +73,8 @@ def _primary(tag: str) -> str:
 def _read_vtt(data: bytes) -> bytes:
     if not data.lstrip(b"\xef\xbb\xbf").startswith(b"WEBVTT"):
         raise UserInputError("The file is not WebVTT (it must start with 'WEBVTT').", "Convert it to .vtt first.")
-    if len(data) > 50 * 1024 * 1024:
-        raise UserInputError("The .vtt file is over 50 MB, AIOZ's limit.")
+    if len(data) > VTT_MAX:
+        raise UserInputError(VTT_TOO_BIG)
     return data
 
 
@@ -135,7 +138,7 @@ def register(kit: Toolkit, app: App) -> None:
         if not path:
             raise UserInputError("path is required to add a track.", "Give a local .vtt file.")
         file = await resolve_local_path(path, ctx=ctx, settings=app.settings)
-        data = _read_vtt(file.read_bytes())
+        data = _read_vtt(await files.read_bounded(file, VTT_MAX, too_big=lambda n: UserInputError(VTT_TOO_BIG)))
         api = await aioz_session(ctx, app)
         items, _, fell_back = await list_tracks(api, kind, media_id)
         if kind == "transcripts":  # one transcript per PRIMARY language (en and en-US clash)

@@ -13,6 +13,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import Field
 
+from botflix_mcp import files
 from botflix_mcp.aioz import rules
 from botflix_mcp.aioz.media_ops import check_cost, create_media
 from botflix_mcp.aioz.session import aioz_session
@@ -27,6 +28,7 @@ Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", description="Media id")]
 MediaType = Literal["video", "audio"]
 Status = Literal["new", "transcoding", "done", "fail", "deleted"]
 THUMB_MAX = 8 * 1024 * 1024
+THUMB_NOT_IMAGE = "The thumbnail must be a PNG or JPEG image (checked from its content)."
 
 
 def media_line(m: dict[str, Any]) -> str:
@@ -181,14 +183,16 @@ def register(kit: Toolkit, app: App) -> None:
             if not path:
                 raise UserInputError("path is required for set_thumbnail.", "Give a local .jpg or .png file.")
             file = await resolve_local_path(path, ctx=ctx, settings=app.settings)
-            data = file.read_bytes()
-            if len(data) > THUMB_MAX:
-                raise UserInputError(f"The thumbnail is {len(data) / 1048576:.1f} MB; AIOZ accepts at most 8 MB.")
-            if not (data.startswith(b"\x89PNG") or data.startswith(b"\xff\xd8")):
-                raise UserInputError("The thumbnail must be a PNG or JPEG image (checked from its content).")
+            image = await files.read_image(  # size from stat first, bounded read, off the event loop
+                file,
+                THUMB_MAX,
+                too_big=lambda n: UserInputError(f"The thumbnail is {n / 1048576:.1f} MB; AIOZ accepts at most 8 MB."),
+                not_image=lambda n: UserInputError(THUMB_NOT_IMAGE),
+            )
             api = await aioz_session(ctx, app)
-            mime = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
-            response = await api.post(f"/media/{media_id}/thumbnail", files={"file": (file.name, data, mime)})
+            response = await api.post(
+                f"/media/{media_id}/thumbnail", files={"file": (image.name, image.data, image.header.mime)}
+            )
             return to_result(ToolOutput(summary=f"Thumbnail set for `{media_id}`: {response.message}"))
         changes: dict[str, Any] = {}
         for key, value in (("title", title), ("description", description), ("is_public", is_public)):

@@ -7,12 +7,14 @@ add-player/remove-player take `{media_id, player_theme_id}` (not `video_id`).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import Field
 
+from botflix_mcp import files
 from botflix_mcp.aioz import rules
 from botflix_mcp.aioz.session import AiozSession, aioz_session
 from botflix_mcp.app import App
@@ -25,6 +27,36 @@ from botflix_mcp.toolkit import Toolkit
 TOOLSET = "players"
 Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]
 CONTROL_KEYS = ("enable_api", "enable_controls", "force_autoplay", "hide_title", "force_loop")
+
+
+LOGO_HINT = "Resize/compress it to at most 200x100 px and 100 KB, as PNG or JPEG."
+
+
+async def read_logo(file: Path) -> files.LocalImage:
+    """The logo file: <= 100 KB by its size on disk (checked before reading), PNG/JPEG <= 200x100 px by its header."""
+    logo = await files.read_image(
+        file,
+        rules.LOGO_MAX_BYTES,
+        too_big=lambda n: UserInputError(f"The logo cannot be used: it is {n / 1024:.1f} KB (max 100 KB).", LOGO_HINT),
+        not_image=lambda n: UserInputError(
+            "The logo is not a JPEG or PNG image (checked from its content, not its name).",
+            "Convert it to PNG or JPEG (at most 200x100 px and 100 KB).",
+        ),
+    )
+    width, height = logo.header.width, logo.header.height
+    if width is None or height is None:
+        raise UserInputError(
+            f"The {logo.header.format.upper()} logo has no readable size header (truncated or corrupt).",
+            "Export it again.",
+        )
+    problems = []
+    if width > rules.LOGO_MAX_WIDTH or height > rules.LOGO_MAX_HEIGHT:
+        problems.append(f"it is {width}x{height} px (max 200x100 px)")
+    if width == 0 or height == 0:
+        problems.append(f"its header says {width}x{height} px")
+    if problems:
+        raise UserInputError(f"The logo cannot be used: {' and '.join(problems)}.", LOGO_HINT)
+    return logo
 
 
 def player_line(p: dict[str, Any]) -> str:
@@ -144,16 +176,14 @@ def register(kit: Toolkit, app: App) -> None:
             if not logo_path:
                 raise UserInputError("logo_path is required for set_logo.")
             file = await resolve_local_path(logo_path, ctx=ctx, settings=app.settings)
-            data_bytes = file.read_bytes()
-            info = rules.check_logo(data_bytes)  # from the real header, before anything is sent
+            logo = await read_logo(file)  # from the real header, before anything is sent
             link = rules.validate_webhook_url(logo_link) if logo_link else None
             api = await aioz_session(ctx, app)
             form = {"link": link} if link else None  # the field is `link` (the skill says logo_link)
-            mime = "image/png" if info.format == "png" else "image/jpeg"
-            data = (
-                await api.post(f"/players/{player_id}/logo", files={"file": (file.name, data_bytes, mime)}, data=form)
-            ).data or {}
-            summary = f"Logo set on `{player_id}` ({info.format}, {info.width}x{info.height} px, {info.size} bytes)."
+            upload = {"file": (logo.name, logo.data, logo.header.mime)}
+            data = (await api.post(f"/players/{player_id}/logo", files=upload, data=form)).data or {}
+            size = f"{logo.header.width}x{logo.header.height} px, {logo.size} bytes"
+            summary = f"Logo set on `{player_id}` ({logo.header.format}, {size})."
             return to_result(ToolOutput(summary=summary, data=data, warnings=[PLAYER_CDN_WARNING]))
         if not media_id:
             raise UserInputError(f"media_id is required for {action!r}.")

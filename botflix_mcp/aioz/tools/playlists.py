@@ -24,6 +24,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import Field
 
+from botflix_mcp import files
 from botflix_mcp.aioz import rules
 from botflix_mcp.aioz.session import AiozSession, aioz_session
 from botflix_mcp.app import App
@@ -99,21 +100,21 @@ def update_form(name: str | None, tags: list[str] | None, metadata: dict[str, st
 
 
 def read_thumbnail(path: Path) -> tuple[str, bytes, str]:
-    """Load a resolved local thumbnail: JPEG or PNG by its real header (not its name), <= 8 MB. Nothing sent."""
-    size = path.stat().st_size
-    if size == 0 or size > MAX_THUMBNAIL_BYTES:
-        raise UserInputError(f"thumbnail {path.name} is {size} bytes; it must be 1 byte to 8 MB.")
-    data = path.read_bytes()
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        mime = "image/png"
-    elif data.startswith(b"\xff\xd8\xff"):
-        mime = "image/jpeg"
-    else:
-        raise UserInputError(
+    """Load a resolved local thumbnail: JPEG or PNG by its real header (not its name), <= 8 MB. Nothing sent.
+
+    Blocking (size from stat first, bounded read): call it in a worker thread."""
+
+    def wrong_size(size: int) -> UserInputError:
+        return UserInputError(f"thumbnail {path.name} is {size} bytes; it must be 1 byte to 8 MB.")
+
+    def not_image(size: int) -> UserInputError:
+        return UserInputError(
             f"thumbnail {path.name} is not a JPEG or PNG image (checked its header, not its name).",
             "Convert it to .jpg or .png first.",
         )
-    return path.name, data, mime
+
+    image = files.load_image_sync(path, MAX_THUMBNAIL_BYTES, wrong_size, not_image, empty=wrong_size)
+    return image.name, image.data, image.header.mime
 
 
 def item_title(item: dict[str, Any]) -> str:
