@@ -1,4 +1,5 @@
-"""Command line: `botflix-mcp [serve]` (stdio or --transport http), `botflix-mcp sandbox`, `botflix-mcp demo`."""
+"""Command line: `botflix-mcp [serve]` (stdio or --transport http), `botflix-mcp sandbox`, `botflix-mcp demo`,
+`botflix-mcp setup <client>` (writes an MCP client's configuration; see client_setup.py)."""
 
 from __future__ import annotations
 
@@ -53,9 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
         "command",
         nargs="?",
         default="serve",
-        choices=["serve", "sandbox", "demo"],
+        choices=["serve", "sandbox", "demo", "setup"],
         help="serve (default): run the MCP server; sandbox: run the offline emulator alone; "
-        "demo: walk the main flow against the built-in sandbox",
+        "demo: walk the main flow against the built-in sandbox; setup CLIENT: configure an MCP client "
+        "(claude-desktop, claude-code, cursor, vscode, openclaw, hermes) to start this server "
+        "(`botflix-mcp setup --help`)",
     )
     _add_setting_flags(parser)
     return parser
@@ -67,6 +70,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["setup"]:
+        from botflix_mcp.client_setup import main as setup_main
+
+        return setup_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
