@@ -10,6 +10,16 @@ from typing import ClassVar
 
 from botflix_mcp.logs import redact
 
+NOTHING_SENT = "Nothing was sent or changed."
+
+
+def with_nothing_sent(text: str) -> str:
+    """`text` ending in "Nothing was sent or changed." said once (a message may already say it in its own words)."""
+    text = text.rstrip()
+    if "nothing was sent" in text.lower() or "nothing was changed" in text.lower():
+        return text
+    return f"{text} {NOTHING_SENT}"
+
 
 class BotflixMcpError(Exception):
     """Base class of every error this package raises on purpose."""
@@ -24,7 +34,7 @@ class UserInputError(BotflixMcpError):
         self.next_step = next_step
 
     def for_model(self) -> str:
-        text = f"Invalid input: {self.message} Nothing was sent or changed."
+        text = with_nothing_sent(f"Invalid input: {self.message}")
         return f"{text} Next step: {self.next_step}" if self.next_step else text
 
 

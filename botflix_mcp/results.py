@@ -2,12 +2,14 @@
 
 One shared model keeps `tools/list` small (every tool's outputSchema is the same few lines) while still giving
 clients typed structured content. The text content is the Markdown a user should see (the skill's templates
-where it prescribes one); the structured content carries the data for the agent.
+where it prescribes one); the structured content carries the data for the agent (data, warnings, page) and never
+a copy of the text, so a client that forwards both does not pay for the answer twice (issue 10 §2).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from mcp.types import CallToolResult, TextContent
@@ -42,11 +44,15 @@ class Page(BaseModel):
 
 
 class ToolOutput(BaseModel):
-    """summary: Markdown to show the user as is; data: the platform's objects; warnings: rules applied."""
+    """summary: Markdown to show the user as is; data: the platform's objects; warnings: rules applied.
+
+    `summary` becomes the text block only: it is excluded from the structured content (and optional there, so the
+    SDK's check of the structured content against this model passes without it).
+    """
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_slim)
 
-    summary: str
+    summary: str = Field(default="", exclude=True)
     data: Any = None
     warnings: list[str] = Field(default_factory=list)
     page: Page | None = None
@@ -63,11 +69,20 @@ def _clip(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     return text[: limit - 200] + "\n\n…(truncated: page with offset/limit or narrow the query to see the rest)"
 
 
+_WARNING_MARK = re.compile(r"^(?:\s|>|⚠️|\ufe0f)+")
+_REPEATED_MARK = re.compile(r"⚠️(?:[ \t]*⚠️)+")
+
+
+def warning_line(warning: str) -> str:
+    """One quoted warning line with exactly one ⚠️, however the warning was written ("⚠️ x", "> ⚠️ x", "x")."""
+    return f"> ⚠️ {_WARNING_MARK.sub('', warning)}"
+
+
 def to_result(output: ToolOutput, *, extra_text: str | None = None) -> CallToolResult:
-    """Text = summary (+ warnings); structured = the whole output. Both redacted and size-capped."""
+    """Text = summary (+ warnings, paging hint); structured = data, warnings, page. Both redacted and size-capped."""
     text = output.summary
     if output.warnings:
-        text += "\n\n" + "\n".join(f"> ⚠️ {w}" if not w.startswith(("⚠️", ">")) else w for w in output.warnings)
+        text += "\n\n" + "\n".join(warning_line(w) for w in output.warnings)
     if output.page is not None and output.page.next_offset is not None:
         text += (
             f"\n\nShowing {output.page.offset + 1}–{output.page.next_offset} of {output.page.total}; "
@@ -75,6 +90,7 @@ def to_result(output: ToolOutput, *, extra_text: str | None = None) -> CallToolR
         )
     if extra_text:
         text += "\n\n" + extra_text
+    text = _REPEATED_MARK.sub("⚠️", text)  # a template's own ⚠️ under a quoted "> ⚠️" prefix is said once
     structured = json.loads(redact(output.model_dump_json()))
     if len(json.dumps(structured)) > MAX_TEXT_CHARS * 2:
         structured["data"] = {"truncated": True, "note": "Too large to return; page or narrow the query."}

@@ -19,8 +19,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import ValidationError
 
-from botflix_mcp.errors import ApiError, UserInputError
+from botflix_mcp.errors import ApiError, UserInputError, with_nothing_sent
 from botflix_mcp.logs import redact
+from botflix_mcp.results import ToolOutput
 from botflix_mcp.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def translate_errors(name: str, fn: Callable[P, Awaitable[R]]) -> Callable[P, Aw
             raise ToolError(redact(f"Invalid input: {problems}. Nothing was sent or changed.")) from None
         except Exception as exc:
             if type(exc).__name__ == "RuleViolation":  # aioz.rules; imported lazily to keep start-up cheap
-                raise ToolError(redact(f"Invalid input: {exc} Nothing was sent or changed.")) from None
+                raise ToolError(redact(with_nothing_sent(f"Invalid input: {exc}"))) from None
             logger.exception("tool %s failed", name)
             raise ToolError(
                 redact(
@@ -79,16 +80,15 @@ def translate_errors(name: str, fn: Callable[P, Awaitable[R]]) -> Callable[P, Aw
     return wrapper
 
 
-#: The shared ToolOutput's schema, written compactly once (it is repeated on every tool in tools/list).
+#: The shared ToolOutput's schema, written compactly once (it is repeated on every tool in tools/list). The
+#: Markdown answer is the text block only; structured content carries the data, never a copy of the text.
 OUTPUT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "summary": {"type": "string"},
         "data": {},
         "warnings": {"type": "array", "items": {"type": "string"}},
         "page": {"type": ["object", "null"]},
     },
-    "required": ["summary"],
 }
 
 
@@ -164,7 +164,7 @@ class Toolkit:
             if tool is not None:  # tools/list budget (issue 3 §2): the same arguments in fewer bytes
                 slim_input_schema(tool.parameters)
                 schema = tool.output_schema
-                if schema is not None and schema.get("required") == ["summary"]:  # the shared ToolOutput
+                if schema is not None and tool.fn_metadata.output_model is ToolOutput:  # the shared ToolOutput
                     schema.clear()
                     schema.update(OUTPUT_SCHEMA)
             self.registered[name] = toolset

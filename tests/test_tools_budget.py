@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -94,3 +95,14 @@ async def test_read_only_mode_lists_only_read_tools() -> None:
         assert name in expected
     for name in ("aioz_playlist_write", "aioz_playlist_delete", "aioz_webhook_write", "aioz_api_key_write"):
         assert name not in {t.name for t in reads}
+
+
+@pytest.mark.anyio
+async def test_output_schema_carries_no_copy_of_the_text() -> None:
+    """Issue 10 §2: the Markdown lives in the text block only; the shared output schema has no `summary`."""
+    tools, _ = await _tools()
+    shared = [t for t in tools if t.output_schema and "data" in t.output_schema.get("properties", {})]
+    assert len(shared) >= len(tools) - 2, [t.name for t in tools if t not in shared]
+    for tool in shared:
+        assert "summary" not in json.dumps(tool.output_schema), tool.name
+        assert len(json.dumps(tool.output_schema, separators=(",", ":"))) <= 140, tool.output_schema
