@@ -380,6 +380,7 @@ def run_gates(
     gate.reports = reports
     for report in reports:
         gate.problems += _problems(report)
+        gate.warnings += [f"{report.kind} `{p.path}`: {p.message}" for p in report.problems if p.severity != "error"]
     declared = meta.get("duration_seconds") if isinstance(meta, dict) else None
     if (
         probe.duration_s
