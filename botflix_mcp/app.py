@@ -45,6 +45,7 @@ class App:
                 timeout=self.settings.http_timeout,
                 complete_timeout=self.settings.complete_timeout,
                 retry=self.retry,
+                deadline=self.settings.call_deadline,
                 dashboard_token=self.settings.aioz_dashboard_token,
                 transport=self.aioz_transport,
             )
@@ -59,6 +60,7 @@ class App:
                 self.settings.botflix_base_url,
                 timeout=self.settings.http_timeout,
                 retry=self.retry,
+                deadline=self.settings.call_deadline,
                 field_map=self.settings.botflix_field_map,
                 transport=self.botflix_transport,
             )

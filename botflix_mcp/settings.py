@@ -257,7 +257,15 @@ SPECS: tuple[SettingSpec, ...] = (
         "BOTFLIX_MCP_HTTP_TIMEOUT",
         _positive_float,
         30.0,
-        "Per-request timeout, seconds.",
+        "Time allowed for one attempt of a request, answer body included (a trickling host is cut off), seconds.",
+        group="http",
+    ),
+    SettingSpec(
+        "call_deadline",
+        "BOTFLIX_MCP_CALL_DEADLINE",
+        _positive_float,
+        120.0,
+        "Deadline for one API call with all its retries and waits, seconds (uploads: per part; /complete has its own).",
         group="http",
     ),
     SettingSpec(
@@ -409,6 +417,7 @@ class Settings:
     botflix_director_key: SecretStr | None = None
     botflix_field_map: dict[str, str] = field(default_factory=dict)
     http_timeout: float = 30.0
+    call_deadline: float = 120.0
     complete_timeout: float = 900.0
     max_retries: int = 4
     chunk_size: int = 50 * MIB

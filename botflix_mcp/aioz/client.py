@@ -12,24 +12,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import anyio
 import httpx
 from pydantic import SecretStr
 
 from botflix_mcp.errors import (
-    ApiConnectionError,
     ApiError,
-    ApiTimeoutError,
     AuthenticationError,
     NotFoundError,
-    RateLimitError,
     error_class_for_status,
 )
-from botflix_mcp.http import RETRY_STATUSES, RETRYABLE_EXCEPTIONS, RetryPolicy, make_http_client, retry_after_seconds
+from botflix_mcp.http import Attempt, HttpPolicy, RetryPolicy, retry_after_seconds
 from botflix_mcp.logs import register_secret
 
 logger = logging.getLogger(__name__)
@@ -128,7 +124,11 @@ def build_error(response: httpx.Response, method: str, path: str) -> ApiError:
 
 
 class AiozClient:
-    """One pooled httpx client per process; credentials are passed per call (they live per MCP session)."""
+    """One pooled httpx client per process; credentials are passed per call (they live per MCP session).
+
+    Every request goes through the package's one HTTP policy (`botflix_mcp.http.HttpPolicy`): retries, a
+    per-attempt timeout that covers the whole answer, and a deadline per call.
+    """
 
     def __init__(
         self,
@@ -137,21 +137,26 @@ class AiozClient:
         timeout: float = 30.0,
         complete_timeout: float = 900.0,
         retry: RetryPolicy | None = None,
+        deadline: float = 120.0,
         dashboard_token: SecretStr | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.complete_timeout = complete_timeout
-        self.retry = retry or RetryPolicy()
+        self.policy = HttpPolicy(PLATFORM, retry or RetryPolicy(), attempt_timeout=timeout, deadline=deadline)
         self.dashboard_token = dashboard_token
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
 
     @property
+    def retry(self) -> RetryPolicy:
+        return self.policy.retry
+
+    @property
     def http(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = make_http_client(timeout=self.timeout, transport=self._transport)
+            self._http = self.policy.client(transport=self._transport)
         return self._http
 
     async def aclose(self) -> None:
@@ -177,6 +182,20 @@ class AiozClient:
             headers["Authorization"] = f"Bearer {self.dashboard_token.get_secret_value()}"
         return headers
 
+    def build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        creds: AiozCredentials,
+        content: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Request:
+        """A raw request with the auth headers (the upload engine streams part bodies through the policy)."""
+        return self.http.build_request(
+            method, self.url(path), content=content, headers={**self.auth_headers(creds), **(headers or {})}
+        )
+
     async def request(
         self,
         method: str,
@@ -191,11 +210,12 @@ class AiozClient:
         idempotent: bool | None = None,
         timeout: float | None = None,
         dashboard: bool = False,
+        before_attempt: Callable[[], Awaitable[None]] | None = None,
     ) -> AiozResponse:
-        """Send one API call; retry 429/5xx/connection errors when the call is idempotent.
+        """Send one API call under the HTTP policy; return the parsed envelope or raise a typed `ApiError`.
 
         `idempotent` defaults from the method (GET, HEAD, PUT, DELETE, PATCH); list/search/analytics POSTs pass
-        True. Raises a typed `ApiError` subclass.
+        True. `timeout` replaces the per-attempt timeout and the deadline (e.g. `/complete`).
         """
         method = method.upper()
         if idempotent is None:
@@ -204,48 +224,27 @@ class AiozClient:
         if headers:
             all_headers.update(headers)
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = await self.http.request(
-                    method,
-                    self.url(path),
-                    json=json,
-                    params=clean_params or None,
-                    data=data,
-                    files=files,
-                    headers=all_headers,
-                    timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-                )
-            except RETRYABLE_EXCEPTIONS as exc:
-                retryable = idempotent or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                if retryable and attempt <= self.retry.max_retries:
-                    delay = self.retry.delay(attempt)
-                    logger.info("%s %s: %s, retry %d in %.1fs", method, path, type(exc).__name__, attempt, delay)
-                    await anyio.sleep(delay)
-                    continue
-                cls = ApiTimeoutError if isinstance(exc, httpx.TimeoutException) else ApiConnectionError
-                raise cls(
-                    f"{type(exc).__name__} talking to {self.base_url}",
-                    platform=PLATFORM,
-                    method=method,
-                    path=path,
-                ) from None
-            if response.is_success:
-                payload, message = parse_envelope(response)
-                return AiozResponse(response.status_code, payload, message, response.headers)
-            error = build_error(response, method, path)
-            retryable_status = response.status_code in RETRY_STATUSES and (idempotent or response.status_code == 429)
-            if retryable_status and attempt <= self.retry.max_retries:
-                wait = error.retry_after if isinstance(error, RateLimitError) else None
-                if wait is not None and wait > self.retry.max_retry_after:
-                    raise error
-                delay = self.retry.delay(attempt, wait)
-                logger.info("%s %s: HTTP %d, retry %d in %.1fs", method, path, response.status_code, attempt, delay)
-                await anyio.sleep(delay)
-                continue
-            raise error
+        url = self.url(path)
+
+        def build(_attempt: Attempt) -> httpx.Request:
+            return self.http.build_request(
+                method, url, json=json, params=clean_params or None, data=data, files=files, headers=all_headers
+            )
+
+        response = await self.policy.send(
+            self.http,
+            build,
+            idempotent=idempotent,
+            attempt_timeout=timeout,
+            deadline=timeout,
+            before_attempt=before_attempt,
+            method=method,
+            path=path,
+        )
+        if response.is_success:
+            payload, message = parse_envelope(response)
+            return AiozResponse(response.status_code, payload, message, response.headers)
+        raise build_error(response, method, path)
 
     # Convenience wrappers ------------------------------------------------------------------------
 

@@ -64,7 +64,7 @@ import httpx
 
 from botflix_mcp.aioz.client import parse_envelope
 from botflix_mcp.errors import ApiError, NotFoundError, UserInputError
-from botflix_mcp.http import RETRYABLE_EXCEPTIONS, RetryPolicy, retry_after_seconds
+from botflix_mcp.http import MIN_UPLOAD_RATE, Attempt, RetryPolicy
 from botflix_mcp.templates import ChunkRow, render_upload_complete, render_upload_progress
 
 if TYPE_CHECKING:
@@ -384,8 +384,11 @@ class PartBody:
     `length` is exact before a byte is read, so the request carries a plain `Content-Length`.
     """
 
-    def __init__(self, path: Path, part: Part, *, block: int = READ_BLOCK) -> None:
+    def __init__(
+        self, path: Path, part: Part, *, block: int = READ_BLOCK, on_sent: Callable[[], None] | None = None
+    ) -> None:
         self.path = path
+        self.on_sent = on_sent
         self.part = part
         self.block = block
         boundary = "botflix" + secrets.token_hex(12)
@@ -423,6 +426,8 @@ class PartBody:
         self.close()
         self.md5 = digest.hexdigest()
         yield self._middle + self.md5.encode() + self._tail
+        if self.on_sent is not None:  # the whole body is written: from now on only the answer is awaited
+            self.on_sent()
 
     def _open(self) -> Any:
         handle = self.path.open("rb", buffering=0)
@@ -450,14 +455,17 @@ class PartOutcome:
 
 @dataclass
 class PartSender:
-    """Sends parts of one media over the pooled httpx client, with per-part retries (see module docstring)."""
+    """Sends the parts of one media through the AIOZ client's HTTP policy (see the module docstring).
 
-    http: httpx.AsyncClient
-    url: str  # .../media/{id}/part
-    headers: dict[str, str]  # auth headers
+    Each attempt streams a fresh body from disk; its time budget is the body at `MIN_UPLOAD_RATE` plus the normal
+    answer timeout, tightened to the answer timeout once the body is written (a host that trickles its answer is
+    cut off). A 429 pauses every part of the upload (`_resume_at`) and does not use up attempts.
+    """
+
+    api: AiozSession
+    media_id: str
     path: Path
     total: int
-    retry: RetryPolicy
     attempts: int
     on_hashed: Callable[[int, str], None] | None = None
     _resume_at: float = 0.0  # monotonic time before which no part is sent (after a 429)
@@ -467,67 +475,66 @@ class PartSender:
         if wait > 0:
             await anyio.sleep(wait)
 
+    def _pause(self, delay: float) -> None:
+        self._resume_at = max(self._resume_at, time.monotonic() + delay)
+
     async def send(self, part: Part) -> PartOutcome:
-        failures = 0
-        waits = 0
-        while True:
-            await self._pace()
-            body = PartBody(self.path, part)
+        bodies: list[PartBody] = []
+
+        def build(attempt: Attempt) -> httpx.Request:
+            for old in bodies:
+                old.close()
+            body = PartBody(self.path, part, on_sent=attempt.body_sent)
+            bodies.append(body)
             headers = {
-                **self.headers,
                 "Content-Type": body.content_type,
                 "Content-Length": str(body.length),
                 "Content-Range": part.content_range(self.total),
             }
-            stream = body.stream()
-            try:
-                response = await self.http.request("POST", self.url, content=stream, headers=headers)
-            except FileChanged as exc:
-                return PartOutcome("failed", str(exc), stored=False)
-            except RETRYABLE_EXCEPTIONS as exc:
-                failures += 1
-                if failures < self.attempts:
-                    delay = self.retry.delay(failures)
-                    logger.info("part %d: %s, retry in %.2fs", part.index, type(exc).__name__, delay)
-                    await anyio.sleep(delay)
-                    continue
-                return PartOutcome("failed", f"{type(exc).__name__} after {failures} attempts", stored=None)
-            finally:
-                body.close()
-                await stream.aclose()
-            if body.md5 and self.on_hashed is not None:
-                self.on_hashed(part.index, body.md5)
-            if response.is_success:
-                return PartOutcome("ok", "stored", response.status_code, body.md5)
-            _, message = parse_envelope(response)
-            message = message or response.reason_phrase or ""
-            status = response.status_code
-            if status == 400 and ALREADY_UPLOADED in message.lower():
-                return PartOutcome("already", message, status, body.md5)
-            if status == 413:
-                return PartOutcome("too_large", message or "Request Entity Too Large", status, stored=False)
-            if status == 429 and waits < MAX_RATE_LIMIT_WAITS:
-                waits += 1
-                delay = self.retry.delay(1, retry_after_seconds(response, message) or 1.0)
-                self._resume_at = max(self._resume_at, time.monotonic() + delay)
-                logger.info("part %d: HTTP 429, all parts wait %.2fs", part.index, delay)
-                continue
-            if status >= 500:
-                failures += 1
-                if failures < self.attempts:
-                    delay = self.retry.delay(failures)
-                    logger.info("part %d: HTTP %d, retry in %.2fs", part.index, status, delay)
-                    await anyio.sleep(delay)
-                    continue
-                return PartOutcome("failed", f"HTTP {status}: {message}", status, body.md5, stored=None)
-            return PartOutcome(
-                "failed",
-                f"HTTP {status}: {message}",
-                status,
-                body.md5,
-                stored=False,
-                corrupted=CORRUPTED in message.lower(),
+            return self.api.client.build_request(
+                "POST", f"/media/{self.media_id}/part", creds=self.api.creds, content=body.stream(), headers=headers
             )
+
+        client = self.api.client
+        per_attempt = client.timeout + part.size / MIN_UPLOAD_RATE
+        try:
+            response = await client.policy.send(
+                client.http,
+                build,
+                idempotent=True,  # the host keeps a part once per (index, hash): a repeat answers "already uploaded"
+                attempt_timeout=per_attempt,
+                deadline=per_attempt * self.attempts + client.policy.deadline,
+                max_attempts=self.attempts,
+                max_rate_waits=MAX_RATE_LIMIT_WAITS,
+                before_attempt=self._pace,
+                on_rate_limited=self._pause,
+                method="POST",
+                path=f"/media/{self.media_id}/part",
+            )
+        except FileChanged as exc:
+            return PartOutcome("failed", str(exc), stored=False)
+        except ApiError as exc:  # no answer after the retries (connection or time budget)
+            return PartOutcome("failed", exc.message, stored=None)
+        finally:
+            for old in bodies:
+                old.close()
+        md5 = bodies[-1].md5 if bodies else None
+        if md5 and self.on_hashed is not None:
+            self.on_hashed(part.index, md5)
+        if response.is_success:
+            return PartOutcome("ok", "stored", response.status_code, md5)
+        _, message = parse_envelope(response)
+        message = message or response.reason_phrase or ""
+        status = response.status_code
+        if status == 400 and ALREADY_UPLOADED in message.lower():
+            return PartOutcome("already", message, status, md5)
+        if status == 413:
+            return PartOutcome("too_large", message or "Request Entity Too Large", status, stored=False)
+        if status >= 500 or status == 429:
+            return PartOutcome("failed", f"HTTP {status}: {message}", status, md5, stored=None)
+        return PartOutcome(
+            "failed", f"HTTP {status}: {message}", status, md5, stored=False, corrupted=CORRUPTED in message.lower()
+        )
 
 
 # --------------------------------------------------------------------------- the engine
@@ -810,25 +817,41 @@ async def _media_status(api: AiozSession, media_id: str) -> str | None:
     return str(media.get("status") or "") or None
 
 
-async def complete_upload(api: AiozSession, media_id: str, *, timeout: float, retry: RetryPolicy) -> None:
-    """`GET /media/{id}/complete` once; a lost answer (connection error, 5xx) is resolved by reading the status."""
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            await api.request("GET", f"/media/{media_id}/complete", timeout=timeout, idempotent=False)
-            return
-        except ApiError as exc:
-            transient = exc.status is None or exc.status >= 500 or exc.status == 429
-            if not transient:
-                raise
+class _AlreadyCompleted(Exception):
+    def __init__(self, status: str) -> None:
+        self.status = status
+
+
+async def complete_upload(api: AiozSession, media_id: str, *, timeout: float) -> None:
+    """`GET /media/{id}/complete` once; a lost answer (connection error, 5xx) is resolved by reading the status.
+
+    Retried under the HTTP policy, but every retry first reads the media: once it left `new`, the earlier attempt
+    completed it and nothing is sent again (so the call is safe to repeat; the host never completes twice).
+    """
+    attempts = 0
+
+    async def only_while_new() -> None:
+        nonlocal attempts
+        attempts += 1
+        if attempts > 1:
             status = await _media_status(api, media_id)
             if status is not None and status != "new":
-                logger.info("complete: answer lost, but media is %s: it was completed", status)
-                return
-            if attempt > retry.max_retries:
-                raise
-            await anyio.sleep(retry.delay(attempt, exc.retry_after))
+                raise _AlreadyCompleted(status)
+
+    try:
+        await api.request(
+            "GET", f"/media/{media_id}/complete", timeout=timeout, idempotent=True, before_attempt=only_while_new
+        )
+    except _AlreadyCompleted as done:
+        logger.info("complete: answer lost, but media is %s: it was completed", done.status)
+    except ApiError as exc:
+        transient = exc.status is None or exc.status >= 500 or exc.status == 429
+        if not transient:
+            raise
+        status = await _media_status(api, media_id)
+        if status is None or status == "new":
+            raise
+        logger.info("complete: answer lost, but media is %s: it was completed", status)
 
 
 #: Journal keys of the uploads running in this process (two calls must not drive the same upload at once).
@@ -951,12 +974,10 @@ async def _upload(
         state.hashed.add(index)
 
     sender = PartSender(
-        http=api.client.http,
-        url=api.client.url(f"/media/{state.media_id}/part"),
-        headers=api.client.auth_headers(api.creds),
+        api=api,
+        media_id=state.media_id,
         path=path,
         total=state.total,
-        retry=retry,
         attempts=max(2, 2 * retry.max_retries),
         on_hashed=hashed,
     )
@@ -981,7 +1002,7 @@ async def _upload(
     if (now.size, now.mtime_ns) != (ident.size, ident.mtime_ns):
         report.error = "the file changed while it was being uploaded; /complete was not called"
         return report
-    await complete_upload(api, state.media_id, timeout=complete_timeout, retry=retry)
+    await complete_upload(api, state.media_id, timeout=complete_timeout)
     journal.delete()
     uploaded_at = datetime.now(UTC)
     report.ok = True

@@ -13,18 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import anyio
 import httpx
 from pydantic import SecretStr
 
 from botflix_mcp.errors import (
-    ApiConnectionError,
     ApiError,
-    ApiTimeoutError,
     AuthenticationError,
     error_class_for_status,
 )
-from botflix_mcp.http import RETRY_STATUSES, RETRYABLE_EXCEPTIONS, RetryPolicy, make_http_client, retry_after_seconds
+from botflix_mcp.http import Attempt, HttpPolicy, RetryPolicy, retry_after_seconds
 from botflix_mcp.logs import register_secret
 
 logger = logging.getLogger(__name__)
@@ -100,12 +97,13 @@ class BotflixClient:
         *,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
+        deadline: float = 120.0,
         field_map: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.retry = retry or RetryPolicy()
+        self.policy = HttpPolicy(PLATFORM, retry or RetryPolicy(), attempt_timeout=timeout, deadline=deadline)
         self.fields = {**DEFAULT_FIELDS, **(field_map or {})}
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
@@ -113,7 +111,7 @@ class BotflixClient:
     @property
     def http(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = make_http_client(timeout=self.timeout, transport=self._transport)
+            self._http = self.policy.client(transport=self._transport)
         return self._http
 
     async def aclose(self) -> None:
@@ -156,57 +154,43 @@ class BotflixClient:
         if idempotent is None:
             idempotent = method in {"GET", "HEAD", "PUT", "DELETE"}
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                request = self.http.build_request(
-                    method,
-                    self.base_url + path,
-                    json=json,
-                    params=clean_params or None,
-                    data=data,
-                    files=files,
-                    headers=headers,
-                    timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-                )
-                response = await self.http.send(request, stream=stream)
-            except RETRYABLE_EXCEPTIONS as exc:
-                if (idempotent or isinstance(exc, httpx.ConnectError)) and attempt <= self.retry.max_retries:
-                    await anyio.sleep(self.retry.delay(attempt))
-                    continue
-                cls = ApiTimeoutError if isinstance(exc, httpx.TimeoutException) else ApiConnectionError
-                raise cls(
-                    f"{type(exc).__name__} talking to {self.base_url}", platform=PLATFORM, method=method, path=path
-                ) from None
-            if response.is_success or (redirects and response.is_redirect):
-                if stream:
-                    return response
-                try:
-                    body: Any = response.json()
-                except ValueError:
-                    body = response.text
-                return BotflixResponse(response.status_code, unwrap(body), response.headers)
-            if stream:
-                await response.aread()
-                await response.aclose()
-            message = error_message(response)
-            retry_after = retry_after_seconds(response, message) if response.status_code == 429 else None
-            if (
-                response.status_code in RETRY_STATUSES
-                and idempotent
-                and attempt <= self.retry.max_retries
-                and (retry_after is None or retry_after <= self.retry.max_retry_after)
-            ):
-                await anyio.sleep(self.retry.delay(attempt, retry_after))
-                continue
-            cls: type[ApiError] = error_class_for_status(response.status_code)
-            raise cls(
-                message,
-                platform=PLATFORM,
-                status=response.status_code,
-                method=method,
-                path=path,
-                next_step=_next_step(response.status_code, path),
-                retry_after=retry_after,
+        url = self.base_url + path
+
+        def build(_attempt: Attempt) -> httpx.Request:
+            return self.http.build_request(
+                method, url, json=json, params=clean_params or None, data=data, files=files, headers=headers
             )
+
+        response = await self.policy.send(
+            self.http,
+            build,
+            idempotent=idempotent,
+            stream=stream,
+            attempt_timeout=timeout,
+            deadline=timeout,
+            method=method,
+            path=path,
+        )
+        if response.is_success or (redirects and response.is_redirect):
+            if stream:
+                return response
+            try:
+                body: Any = response.json()
+            except ValueError:
+                body = response.text
+            return BotflixResponse(response.status_code, unwrap(body), response.headers)
+        if stream:
+            await response.aread()
+            await response.aclose()
+        message = error_message(response)
+        retry_after = retry_after_seconds(response, message) if response.status_code == 429 else None
+        cls: type[ApiError] = error_class_for_status(response.status_code)
+        raise cls(
+            message,
+            platform=PLATFORM,
+            status=response.status_code,
+            method=method,
+            path=path,
+            next_step=_next_step(response.status_code, path),
+            retry_after=retry_after,
+        )

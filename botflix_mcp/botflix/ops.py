@@ -41,6 +41,7 @@ from botflix_mcp.errors import (
     RateLimitError,
     UserInputError,
 )
+from botflix_mcp.http import MIN_UPLOAD_RATE
 
 logger = logging.getLogger(__name__)
 
@@ -428,7 +429,7 @@ async def upload_episode(
                 key=key,
                 files=files,
                 data={client.field("metadata"): json.dumps(metadata, ensure_ascii=False)},
-                timeout=max(120.0, client.timeout),
+                timeout=max(120.0, client.timeout + size / MIN_UPLOAD_RATE),  # the whole body must fit
             )
         except PayloadTooLargeError as exc:
             exc.next_step = (
