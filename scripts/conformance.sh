@@ -50,11 +50,40 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-echo "== conformance server suite (@modelcontextprotocol/conformance, active suite)"
+# the verdict in one line; the per-scenario table stays in conformance/results/conformance.log
+verdict() {  # verdict LABEL LOG BASELINE
+  "$PY" - "$@" <<'EOF2'
+import re, sys
+label, log, baseline = sys.argv[1:4]
+text = re.sub(r"\x1b\[[0-9;]*m", "", open(log, encoding="utf-8").read())
+rows = re.findall(r"^([✓✗]) (\S+): (\d+) passed, (\d+) failed", text, re.M)
+expected = set(re.findall(r"^\s*-\s*([\w-]+)", open(baseline, encoding="utf-8").read(), re.M))
+passed = [n for mark, n, _, _ in rows if mark == "✓"]
+failed = [n for mark, n, _, _ in rows if mark == "✗"]
+unexpected = [n for n in failed if n not in expected]
+stale = sorted(expected & set(passed))
+if not rows:
+    sys.exit(f"!! {label}: no scenario results in {log}")
+checks_passed = sum(int(p) for _, _, p, _ in rows)  # checks, as the suite's "Total:" line counts them
+expected_failed = sum(int(f) for _, n, _, f in rows if n in expected)
+line = f"{label}: {checks_passed} passed; {expected_failed} expected failures: fixtures of the reference server"
+if unexpected:
+    line += f"; UNEXPECTED failures: {', '.join(unexpected)}"
+if stale:
+    line += f"; now passing, remove from the baseline: {', '.join(stale)}"
+print(line)
+sys.exit(1 if unexpected or stale else 0)
+EOF2
+}
+
+echo "== conformance server suite (@modelcontextprotocol/conformance $(node -p 'require("./conformance/node_modules/@modelcontextprotocol/conformance/package.json").version'), active suite)"
+rc=0
 "$DIR/node_modules/.bin/conformance" server --url "http://127.0.0.1:$PORT/mcp" \
-  --expected-failures "$DIR/expected-failures.yml" -o "$OUT" "$@" > "$OUT/conformance.log" 2>&1 || {
-  cat "$OUT/conformance.log"; echo "!! conformance failed (details in $OUT)" >&2; exit 1; }
-sed -n '/=== SUMMARY ===/,$p' "$OUT/conformance.log"
+  --expected-failures "$DIR/expected-failures.yml" -o "$OUT" "$@" > "$OUT/conformance.log" 2>&1 || rc=$?
+verdict "conformance (pinned)" "$OUT/conformance.log" "$DIR/expected-failures.yml" || rc=1
+if [ "$rc" != 0 ]; then
+  sed -n '/=== SUMMARY ===/,$p' "$OUT/conformance.log"; echo "!! conformance failed (details in $OUT)" >&2; exit 1
+fi
 
 echo "== Inspector CLI: tools/list --strict over stdio"
 (cd "$(mktemp -d)" && env -u AIOZ_PUBLIC_KEY -u AIOZ_SECRET_KEY \

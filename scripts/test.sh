@@ -5,17 +5,28 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 
-# System packages: Debian chromium (the credentials page's browser test) and ffmpeg (MP4 probing).
+# System packages (only what is missing): Debian's chromium (the credentials page's headless-browser test) and
+# ffmpeg (ffprobe for the MP4 gate, ffmpeg to make test episodes). On a bare Debian/Ubuntu machine that is about
+# 650 MiB with their libraries; apt prints its own summary (packages, download and disk size) below. Without root
+# or apt the tests that need them skip and say so.
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "== apt-get install ${need[*]}"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null \
-      || echo "!! apt-get failed: the tests that need ${need[*]} will say so"
+    echo "== apt-get install ${need[*]} (for the browser and MP4 tests)"
+    if apt-get update -qq >/dev/null; then
+      # keep apt's summary (what it installs, how much it downloads and takes on disk), drop the per-file lines
+      DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" 2>&1 \
+        | awk '/^The following NEW packages/{p=1} p||/^E:/{print} /^After this operation/{p=0}' || true
+      for tool in chromium ffprobe; do
+        command -v "$tool" >/dev/null 2>&1 || echo "!! $tool is still missing: the tests that need it will say so"
+      done
+    else
+      echo "!! apt-get update failed: the tests that need ${need[*]} will say so"
+    fi
   else
-    echo "!! not root or no apt-get: install ${need[*]} yourself for the browser/probe tests"
+    echo "!! not root or no apt-get: install ${need[*]} yourself for the browser/probe tests (they skip and say so)"
   fi
 fi
 
