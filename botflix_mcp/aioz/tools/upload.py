@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import ipaddress
 import logging
 import mimetypes
-import socket
 import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,7 +20,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import anyio
-import httpx
 from mcp import MCPDeprecationWarning
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -52,6 +49,7 @@ from botflix_mcp.errors import UserInputError
 from botflix_mcp.results import ToolOutput, to_result
 from botflix_mcp.templates import render_webhook_event
 from botflix_mcp.toolkit import Toolkit
+from botflix_mcp.url_source import check_url, download
 
 logger = logging.getLogger(__name__)
 
@@ -88,26 +86,6 @@ def _over_http(ctx: Context | None) -> bool:
         return False
 
 
-def check_url(url: str, *, over_http: bool) -> str:
-    """An http(s) URL the server may fetch. Over HTTP (a shared server) hosts on private networks are refused."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise UserInputError(f"{url!r} is not an http(s) URL.", "Give a local path or an http(s) URL.")
-    if over_http:
-        try:
-            infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-        except OSError:
-            raise UserInputError(f"Cannot resolve the host of {url!r}.", "Check the URL.") from None
-        for info in infos:
-            address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-            if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
-                raise UserInputError(
-                    f"{url!r} points into a private network ({address}); a shared server does not fetch those.",
-                    "Use a public URL, or upload the file from a local path.",
-                )
-    return url.strip()
-
-
 async def resolve_source(raw: str, ctx: Context | None, app: App) -> Source:
     """A local path (absolute, `~`, `file://`, Windows paths recognised) or an http(s) URL."""
     if is_url(raw):
@@ -125,45 +103,6 @@ async def resolve_source(raw: str, ctx: Context | None, app: App) -> Source:
 
 def cache_dir_of(app: App) -> Path:
     return app.settings.cache_dir or default_cache_dir()
-
-
-async def download(
-    url: str, dest: Path, *, timeout: float, guard: bool = False, client: httpx.AsyncClient | None = None
-) -> Path:
-    """Stream `url` into `dest` (via `dest.part`, renamed when complete). Never holds the body in memory.
-
-    With `guard`, every request (each redirect hop too) is checked against private networks first.
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(dest.name + ".part")
-
-    async def check_hop(request: httpx.Request) -> None:
-        await anyio.to_thread.run_sync(lambda: check_url(str(request.url), over_http=True))
-
-    own = client is None
-    http = client or httpx.AsyncClient(
-        follow_redirects=True,
-        timeout=httpx.Timeout(timeout, connect=10.0),
-        event_hooks={"request": [check_hop]} if guard else None,
-    )
-    try:
-        async with http.stream("GET", url) as response:
-            if not response.is_success:
-                raise UserInputError(
-                    f"Downloading {url} failed: HTTP {response.status_code}.", "Check that the URL is public and right."
-                )
-            async with await anyio.open_file(partial, "wb") as out:
-                async for piece in response.aiter_bytes(MIB):
-                    await out.write(piece)
-    except httpx.HTTPError as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise UserInputError(f"Downloading {url} failed: {type(exc).__name__}.", "Check the URL and retry.") from None
-    finally:
-        if own:
-            await http.aclose()
-    partial.replace(dest)
-    return dest
 
 
 def download_path(app: App, url: str) -> Path:
