@@ -3,19 +3,27 @@
 `Toolkit.tool(...)` registers a handler only when its toolset is enabled (and, in read-only mode, only when it
 is read-only), always sets all four annotations, and wraps the handler so that every failure reaches the model as
 a readable `ToolError` with a next step (never the SDK's bare "Error executing tool").
+
+Arguments the SDK refuses before the handler runs (wrong type, unknown enum value, out of range, too long) get the
+same voice (issue 10 §1): `VoicedTool` replaces pydantic's dump (which echoes the input, secrets included, and
+links to errors.pydantic.dev) with one sentence per argument saying what is allowed, read off the tool's own input
+schema. Surrounding whitespace of secret arguments (a pasted key ending in a newline) is trimmed, not refused.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import json
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec, TypeVar
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import anyio
 from mcp.server import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 from pydantic import ValidationError
 
@@ -23,6 +31,9 @@ from botflix_mcp.errors import ApiError, UserInputError, with_nothing_sent
 from botflix_mcp.logs import redact
 from botflix_mcp.results import ToolOutput
 from botflix_mcp.settings import Settings
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver.context import Context
 
 logger = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -121,6 +132,245 @@ def slim_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+# --------------------------------------------------------------------------- argument errors in our voice
+
+#: Argument names whose values are secrets: never echoed, surrounding whitespace trimmed. A tool can also declare
+#: a secret argument itself (`SecretStr`/`format: password`, or `writeOnly` in its input schema).
+_SECRET_NAME = re.compile(r"(?i)(secret|token|password|passw|passphrase|credential|private|(^|_)(api_)?key$)")
+_ECHO_MAX = 40  # longer values are described (type, length), not repeated
+
+#: Patterns of the tools' schemas, said in words (anything else is quoted as a regular expression).
+_PATTERN_WORDS = {
+    r"^\S+$": "without spaces or line breaks",
+    r"^[\w-]{1,100}$": "of 1-100 letters, digits, '_' or '-'",
+}
+
+
+def is_secret_argument(name: str, schema: Mapping[str, Any] | None = None) -> bool:
+    """Whether an argument holds a secret, by its name or by the tool's own declaration in its input schema."""
+    if _SECRET_NAME.search(name):
+        return True
+    node = schema or {}
+    return bool(node.get("writeOnly")) or node.get("format") == "password"
+
+
+def _resolve(schema: Mapping[str, Any], node: Any) -> dict[str, Any]:
+    """`node` with a local `$ref` followed (one level is all pydantic emits for tool arguments)."""
+    if not isinstance(node, dict):
+        return {}
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
+        return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def _number(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else f"{value:g}"
+
+
+def _allowed(schema: Mapping[str, Any], node: Any, depth: int = 0) -> str:
+    """What a JSON-schema node accepts, in words ("an integer from 1 to 100", "one of `a`, `b`")."""
+    node = _resolve(schema, node)
+    if depth > 3 or not node:
+        return "a value of the documented form"
+    if "enum" in node:
+        return "one of " + ", ".join(f"`{v}`" for v in node["enum"])
+    if "const" in node:
+        return f"exactly `{node['const']}`"
+    options = node.get("anyOf") or node.get("oneOf")
+    if isinstance(options, list):
+        words = [_allowed(schema, o, depth + 1) for o in options if o != {"type": "null"}]
+        text = " or ".join(dict.fromkeys(words))
+        return f"{text} (or null)" if {"type": "null"} in options else text
+    kind = node.get("type")
+    if isinstance(kind, list):
+        return " or ".join(_allowed(schema, {**node, "type": k}, depth + 1) for k in kind if k != "null")
+    if kind in ("integer", "number"):
+        noun = "an integer" if kind == "integer" else "a number"
+        low = (
+            (f"> {_number(node['exclusiveMinimum'])}", node["exclusiveMinimum"])
+            if "exclusiveMinimum" in node
+            else (f"≥ {_number(node['minimum'])}", node["minimum"])
+            if "minimum" in node
+            else None
+        )
+        high = (
+            (f"< {_number(node['exclusiveMaximum'])}", node["exclusiveMaximum"])
+            if "exclusiveMaximum" in node
+            else (f"≤ {_number(node['maximum'])}", node["maximum"])
+            if "maximum" in node
+            else None
+        )
+        if low and high and "minimum" in node and "maximum" in node:
+            return f"{noun} from {_number(node['minimum'])} to {_number(node['maximum'])}"
+        bounds = [b[0] for b in (low, high) if b]
+        return f"{noun} {' and '.join(bounds)}" if bounds else noun
+    if kind == "string":
+        parts = ["a string"]
+        low, high = node.get("minLength"), node.get("maxLength")
+        if low and high:
+            parts.append(f"of {_number(low)}-{_number(high)} characters")
+        elif high:
+            parts.append(f"of at most {_number(high)} characters")
+        elif low:
+            parts.append(f"of at least {_number(low)} characters")
+        if "pattern" in node:
+            parts.append(_PATTERN_WORDS.get(node["pattern"], f"matching `{node['pattern']}`"))
+        return " ".join(parts)
+    if kind == "boolean":
+        return "true or false"
+    if kind == "array":
+        items = node.get("items")
+        text = "a list"
+        if "maxItems" in node:
+            text += f" of at most {_number(node['maxItems'])} items"
+        return f"{text}, each {_allowed(schema, items, depth + 1)}" if items else text
+    if kind == "object":
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict) and extra:
+            return f"a JSON object whose values are each {_allowed(schema, extra, depth + 1)}"
+        return "a JSON object"
+    if kind == "null":
+        return "null"
+    return "a value of the documented form"
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return f"a string of {len(value):,} characters" if len(value) > _ECHO_MAX else "a string"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value):,} items"
+    if isinstance(value, dict):
+        return "a JSON object"
+    return type(value).__name__
+
+
+def _got(value: Any, secret: bool) -> str:
+    """How the received value is named: short scalars of ordinary arguments quoted, everything else described."""
+    if not secret and isinstance(value, str) and len(value) <= _ECHO_MAX and "\n" not in value:
+        return json.dumps(value, ensure_ascii=False)
+    if not secret and isinstance(value, int | float) and not isinstance(value, bool):
+        return _number(value)
+    if not secret and isinstance(value, bool):
+        return "true" if value else "false"
+    return _kind_of(value)
+
+
+def _problem(kind: str) -> str:
+    """pydantic's error type as a short clause (never pydantic's message, which may quote the input)."""
+    if kind == "missing":
+        return "is required"
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
+        return "is not an argument of this tool"
+    if kind in ("enum", "literal_error"):
+        return "is not an allowed value"
+    if kind.startswith(("greater_than", "less_than")) or kind in ("finite_number", "int_from_float"):
+        return "is out of range"
+    if kind in ("string_too_long", "too_long"):
+        return "is too long"
+    if kind in ("string_too_short", "too_short"):
+        return "is too short"
+    if kind == "string_pattern_mismatch":
+        return "does not have the required form"
+    if kind.endswith(("_type", "_parsing")) or kind in ("union_tag_invalid", "model_attributes_type"):
+        return "has the wrong type"
+    return "is not valid"
+
+
+def argument_error_text(
+    tool: str, schema: Mapping[str, Any], exc: ValidationError, arguments: Mapping[str, Any]
+) -> str:
+    """The SDK's argument ValidationError as the handlers would say it: one clause per argument, no input echo."""
+    properties: dict[str, Any] = schema.get("properties", {}) or {}
+    lines: list[str] = []
+    seen: set[str] = set()
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    for error in errors:
+        loc = list(error.get("loc", ()))
+        if not loc:
+            continue
+        name = str(loc[0])
+        node: Any = properties.get(name)
+        secret = is_secret_argument(name, _resolve(schema, node))
+        value: Any = arguments.get(name)
+        path = f"`{name}`"
+        for part in loc[1:]:  # into list items and object members the schema knows; union branches stop it
+            resolved = _resolve(schema, node)
+            if isinstance(part, int) and resolved.get("type") == "array":
+                node = resolved.get("items")
+                path = f"{path[:-1]}[{part}]`"
+                value = value[part] if isinstance(value, list) and part < len(value) else None
+            elif isinstance(part, str) and part in resolved.get("properties", {}):
+                node = resolved["properties"][part]
+                path = f"{path[:-1]}.{part}`"
+                value = value.get(part) if isinstance(value, dict) else None
+            elif isinstance(part, str) and isinstance(resolved.get("additionalProperties"), dict):
+                node = resolved["additionalProperties"]
+                path = f"{path[:-1]}.{part}`"
+                value = value.get(part) if isinstance(value, dict) else None
+            else:
+                break
+        if path in seen or (path != f"`{name}`" and f"`{name}`" in seen):
+            continue
+        seen.add(path)
+        kind = str(error.get("type", ""))
+        allowed = _allowed(schema, node) if node is not None else ""
+        if kind == "missing":
+            lines.append(f"{path} is required" + (f": {allowed}." if allowed else "."))
+        elif node is None and kind != "extra_forbidden":
+            lines.append(f"{path} {_problem(kind)}.")
+        elif kind == "extra_forbidden":
+            lines.append(f"{path} is not an argument of this tool.")
+        else:
+            lines.append(f"{path} {_problem(kind)} (got {_got(value, secret)}); allowed: {allowed}.")
+    if not lines:  # pragma: no cover - pydantic always names a location for argument errors
+        lines.append("the arguments do not match the tool's input schema.")
+    names = ", ".join(dict.fromkeys(line.split("`")[1].split("[")[0].split(".")[0] for line in lines if "`" in line))
+    shown = lines[:8] + ([f"(and {len(lines) - 8} more)"] if len(lines) > 8 else [])
+    text = "Invalid arguments: " + " ".join(shown)
+    text = with_nothing_sent(text)
+    return f"{text} Next step: correct {names or 'the arguments'} as described and call {tool} again."
+
+
+def trim_secret_arguments(schema: Mapping[str, Any], arguments: dict[str, Any]) -> dict[str, Any]:
+    """Pasted keys often carry a newline or spaces around them: trim them rather than refuse the call."""
+    properties: dict[str, Any] = schema.get("properties", {}) or {}
+    trimmed = dict(arguments)
+    for name, value in arguments.items():
+        if isinstance(value, str) and value != value.strip() and is_secret_argument(name, properties.get(name)):
+            trimmed[name] = value.strip()
+    return trimmed
+
+
+class VoicedTool(Tool):
+    """The SDK's `Tool` with argument errors in the project's voice (issue 10 §1).
+
+    Relies on `Tool.run` (mcp 2.3) raising a plain `ToolError` whose `__cause__` is the arguments'
+    `ValidationError`; crashes (`UnexpectedToolError`) and the handler's own errors pass unchanged. The cause is
+    kept, so the SDK logs only the failing field names (never the values).
+    """
+
+    async def run(self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False) -> Any:
+        arguments = trim_secret_arguments(self.parameters, arguments)
+        try:
+            return await super().run(arguments, context, convert_result=convert_result)
+        except UnexpectedToolError:
+            raise
+        except ToolError as exc:
+            cause = exc.__cause__
+            if not isinstance(cause, ValidationError):
+                raise
+            text = argument_error_text(self.name, self.parameters, cause, arguments)
+            raise ToolError(redact(f"Error executing tool {self.name}: {text}")) from cause
+
+
 class Toolkit:
     def __init__(self, server: MCPServer, settings: Settings) -> None:
         self.server = server
@@ -162,6 +412,7 @@ class Toolkit:
             )
             tool = self.server._tool_manager.get_tool(name)
             if tool is not None:  # tools/list budget (issue 3 §2): the same arguments in fewer bytes
+                tool.__class__ = VoicedTool  # same fields; only `run` differs (argument errors in our voice)
                 slim_input_schema(tool.parameters)
                 schema = tool.output_schema
                 if schema is not None and tool.fn_metadata.output_model is ToolOutput:  # the shared ToolOutput
