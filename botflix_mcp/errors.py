@@ -129,6 +129,20 @@ class ApiTimeoutError(ApiConnectionError):
     default_next_step = "The host did not answer in time (retried where safe). Try again, or raise the timeout setting."
 
 
+class UnexpectedAnswerError(ApiError):
+    """The host answered 2xx with something botflix-mcp cannot use (wrong shape, a create without an id)."""
+
+    kind = "unexpected answer"
+    default_next_step = (
+        "The host's answer did not have the expected shape, so nothing more was done with it. Check the object "
+        "with a read tool (it may or may not have been changed), then retry; if it persists, the host's API changed."
+    )
+
+    def for_model(self) -> str:
+        where = f" to {self.method} {self.path}" if self.method and self.path else ""
+        return redact(f"{self.platform} sent an unexpected answer{where}: {self.message}. Next step: {self.next_step}")
+
+
 _BY_STATUS: dict[int, type[ApiError]] = {
     400: BadRequestError,
     401: AuthenticationError,

@@ -265,9 +265,11 @@ class AiozClient:
 
     async def me(self, creds: AiozCredentials) -> dict[str, Any]:
         """`GET /user/me` -> the user object (used to check keys once when they are collected)."""
-        response = await self.get("/user/me", creds=creds)
-        data = response.data or {}
-        return data.get("user", data) if isinstance(data, dict) else {}
+        from botflix_mcp.aioz.api.account import User
+        from botflix_mcp.aioz.api.base import parse
+
+        response = await self.request("GET", "/user/me", creds=creds)
+        return parse(User, response.data, method="GET", path="/user/me", key="user").dump()
 
 
 __all__ = [

@@ -36,7 +36,7 @@ async def test_both_auth_headers_on_every_request_and_data_envelope() -> None:
         return httpx.Response(200, json={"status": "success", "data": {"user": {"id": "u1"}}})
 
     client = client_for(handler)
-    assert await client.me(CREDS) == {"id": "u1"}
+    assert (await client.me(CREDS))["id"] == "u1"
     await client.post("/media", creds=CREDS, json={"limit": 1}, idempotent=True)
     assert len(seen) == 2
     for request in seen:

@@ -9,6 +9,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import Field
 
+from botflix_mcp.aioz.api import account as account_api
+from botflix_mcp.aioz.api.base import total_of
 from botflix_mcp.aioz.client import AiozCredentials
 from botflix_mcp.aioz.session import aioz_session
 from botflix_mcp.app import App
@@ -91,28 +93,27 @@ def register(kit: Toolkit, app: App) -> None:
             )
         api = await aioz_session(ctx, app)
         if action == "me":
-            user = await api.me()
-            return to_result(ToolOutput(summary=_user_summary(user), data=user))
+            user = await account_api.me(api)
+            return to_result(ToolOutput(summary=_user_summary(user.dump()), data=user.dump()))
         from botflix_mcp.aioz.rules import resolve_range
 
-        params: dict[str, Any] = {}
+        start: int | None = None
+        end: int | None = None
         if date_from or date_to or action == "usage":
             start, end = resolve_range(date_from or "last 30 days", date_to)
-            params.update({"from": start, "to": end})
         if action == "usage":
-            data = (await api.get("/payment/usage", params=params, dashboard=True)).data
-            return to_result(ToolOutput(summary=f"**Usage**\n{_kv(data)}", data=data))
-        params.update({"offset": offset, "limit": limit, "order_by": "desc"})
-        path = "/payment/top_ups" if action == "top_ups" else "/payment/billings"
-        data = (await api.get(path, params=params, dashboard=True)).data or {}
-        items = data.get(action, []) if isinstance(data, dict) else []
-        total = int(data.get("total", len(items))) if isinstance(data, dict) else len(items)
-        lines = [f"- {_kv(i, inline=True)}" for i in items] or ["(none)"]
+            assert start is not None and end is not None
+            usage = (await account_api.usage(api, start=start, end=end)).dump()
+            return to_result(ToolOutput(summary=f"**Usage**\n{_kv(usage)}", data=usage))
+        items, sent_total = await account_api.payments(api, action, offset=offset, limit=limit, start=start, end=end)
+        rows = [item.dump() for item in items]
+        total = total_of(sent_total, len(rows), offset)
+        lines = [f"- {_kv(row, inline=True)}" for row in rows] or ["(none)"]
         return to_result(
             ToolOutput(
                 summary=f"**{action.replace('_', '-')}** ({total})\n" + "\n".join(lines),
-                data=items,
-                page=page_of(total, offset, limit, len(items)),
+                data=rows,
+                page=page_of(total, offset, limit, len(rows)),
             )
         )
 
