@@ -1,7 +1,9 @@
 """The director skills (prompts/), the schemas and SKILL.md as MCP resources, prompts and completions.
 
 `prompts/manifest.json` is the single index: every document it lists becomes a resource, and the role prompts
-embed the documents whose `roles` name that role.
+link the documents whose `roles` name that role (resource links, not copies: each prompt stays within
+PROMPT_BUDGET characters apart from the caller's own brief/manifest; the role's director.md section is inline and
+the text says how to read the links with `botflix_skill` where a runtime has no resources).
 
 Resources (stable URIs):
 
@@ -43,11 +45,10 @@ from mcp.types import (
     Completion,
     CompletionArgument,
     CompletionContext,
-    EmbeddedResource,
     PromptReference,
+    ResourceLink,
     ResourceTemplateReference,
     TextContent,
-    TextResourceContents,
 )
 from pydantic import Field
 
@@ -356,7 +357,7 @@ ROLE_PROMPTS: dict[str, str] = {  # prompt name -> manifest role
 
 
 def role_documents(role: str, tier: str = "free") -> list[str]:
-    """The documents a role's prompt embeds: those whose manifest `roles` name it, minus the AIOZ one, and the
+    """The documents a role's prompt links: those whose manifest `roles` name it, minus the AIOZ one, and the
     tier's own guide (free-tier for free, veo for paid)."""
     names = [d["name"] for d in documents() if role in d.get("roles", []) and d["name"] != "aioz-stream"]
     if tier == "paid":
@@ -396,19 +397,145 @@ def check_model(value: str, tier: str) -> str:
     return model
 
 
-def embedded(app: App | None, name: str) -> EmbeddedResource:
-    text, _ = document_text(app, name)
-    return EmbeddedResource(
-        type="resource",
-        resource=TextResourceContents(uri=f"{SKILLS}{name}", mime_type=MARKDOWN, text=body_of(text)),
+#: Characters a role prompt's result may take (issue 10 §3), the caller's own document excepted: the
+#: instructions and the role's section inline, every document and schema as a link.
+PROMPT_BUDGET = 12_000
+#: A brief or manifest argument longer than this (compact JSON) is refused: pass it to the tools as a file.
+MAX_PROMPT_DOCUMENT = 60_000
+#: The director.md section each role gets inline (heading slugs without their number).
+ROLE_SECTIONS: dict[str, str] = {
+    "loop": "the-loop-at-a-glance",
+    "showrunner": "role-1",
+    "shot-planner": "role-2",
+    "producer": "role-3",
+    "critic": "role-4",
+}
+#: The schemas (and their examples) each role works with, linked after the documents.
+ROLE_SCHEMAS: dict[str, tuple[str, ...]] = {
+    "loop": ("episode-brief", "shot-manifest", "episode-metadata"),
+    "showrunner": ("episode-brief",),
+    "shot-planner": ("shot-manifest",),
+    "producer": ("shot-manifest",),
+    "critic": ("episode-metadata",),
+}
+HOW_TO_READ = (
+    "The documents are linked below, not copied: read each one before you start (once; they do not change "
+    "during a run). With MCP resources, read the linked URI. Without them (Hermes, OpenClaw and other runtimes "
+    'that only call tools), call `botflix_skill` with `action` "read" and the `name` shown; a long document '
+    "comes in pages, so call again with the `offset` it gives until it ends. One section alone: the resource "
+    "`botflix://skills/{name}/section/{heading}`."
+)
+
+
+def check_text(value: str, name: str, limit: int) -> str:
+    text = value.strip()
+    if len(text) > limit:
+        raise _bad_argument(f"{name} is {len(text)} characters; at most {limit}")
+    return text
+
+
+def check_document(value: str, name: str, title: str) -> dict[str, Any]:
+    """A brief/shot_manifest prompt argument: JSON text of one object, else -32602 with the reason."""
+    text = value.strip()
+    where = "pass the file's path to `botflix_validate` (its document argument reads local .json files)"
+    if not text:
+        raise _bad_argument(f"{name} is empty: paste the {title} as a JSON object")
+    if len(text) > MAX_PROMPT_DOCUMENT * 2:
+        raise _bad_argument(f"{name} is {len(text):,} characters, too large for a prompt; {where}")
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        detail = f"{exc.msg} at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else exc
+        raise _bad_argument(
+            f"{name} is not JSON ({detail}): paste the {title} itself as a JSON object; for a file on disk, {where}"
+        ) from None
+    if not isinstance(doc, dict):
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(doc), "a number")
+        raise _bad_argument(f"{name} must be a JSON object (the {title}), not {kind}")
+    compact = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    if len(compact) > MAX_PROMPT_DOCUMENT:
+        raise _bad_argument(f"{name} is {len(compact):,} characters as compact JSON, too large for a prompt; {where}")
+    return doc
+
+
+def document_block(doc: dict[str, Any], kind: str, title: str, brief: Any = None) -> str:
+    """The caller's document once, as compact JSON, with what `botflix_validate` says about it."""
+    from botflix_mcp.botflix.validation import validate
+
+    report = validate(kind, doc, brief)  # type: ignore[arg-type]
+    errors = report.errors
+    if errors:
+        first = "; ".join(f"`{p.path}` {p.message}" for p in errors[:3])
+        verdict = (
+            f"⚠️ It does not validate yet: {len(errors)} error(s), e.g. {first}. Fix it with `botflix_validate` "
+            f"kind {kind} before anything else."
+        )
+    else:
+        verdict = f"It passes `botflix_validate` kind {kind}."
+    compact = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return f"The {title} (compact JSON). {verdict}\n```json\n{compact}\n```"
+
+
+def _link(uri: str, name: str, title: str, description: str, mime: str, text: str) -> ResourceLink:
+    return ResourceLink(
+        type="resource_link",
+        uri=uri,
+        name=name,
+        title=title,
+        description=description,
+        mime_type=mime,
+        size=len(text.encode("utf-8")),
     )
 
 
-def role_messages(app: App | None, role: str, tier: str, instructions: str) -> list[UserMessage]:
-    docs = role_documents(role, tier)
-    listed = ", ".join(f"`{SKILLS}{n}`" for n in docs)
-    head = f"{instructions}\n\nThe attached documents are the protocol to follow ({listed})."
-    return [UserMessage(TextContent(type="text", text=head)), *(UserMessage(embedded(app, n)) for n in docs)]
+def role_links(app: App | None, role: str, tier: str) -> list[ResourceLink]:
+    """A link to every document the role follows (live copy when refreshed), then its schemas and examples."""
+    links = []
+    for name in role_documents(role, tier):
+        doc = find_document(name)
+        assert doc is not None
+        text, _ = document_text(app, name)
+        links.append(_link(f"{SKILLS}{name}", name, doc["title"], doc["description"], MARKDOWN, text))
+    for name in ROLE_SCHEMAS.get(role, ()):
+        entry = find_schema(name)
+        if entry is None:
+            continue
+        text = schema_text(name)
+        links.append(
+            _link(f"{SCHEMAS}{name}", name, f"{entry['title']} JSON Schema", entry["description"], SCHEMA_JSON, text)
+        )
+        if entry.get("example"):
+            text = schema_text(name, example=True)
+            links.append(
+                _link(
+                    f"{SCHEMAS}{name}/example",
+                    f"{name}/example",
+                    f"Example {entry['title']}",
+                    f"A valid {entry['title']} to start from.",
+                    JSON,
+                    text,
+                )
+            )
+    return links
+
+
+def role_messages(
+    app: App | None, role: str, tier: str, instructions: str, document: str | None = None
+) -> list[UserMessage]:
+    """One text message (instructions, the role's director.md section, how to read the linked documents, the
+    caller's document), then one resource link per document and schema."""
+    parts = [instructions]
+    director, _ = document_text(app, "director")
+    section = section_text(body_of(director), ROLE_SECTIONS[role]) if role in ROLE_SECTIONS else None
+    if section:
+        parts.append(f"From `{SKILLS}director` (your part of the protocol):\n\n{section.strip()}")
+    links = role_links(app, role, tier)
+    listed = "\n".join(f"- `{link.name}` ({link.uri}): {link.title}" for link in links)
+    parts.append(f"{HOW_TO_READ}\n\n{listed}")
+    if document:
+        parts.append(document)
+    text = "\n\n".join(parts)
+    return [UserMessage(TextContent(type="text", text=text)), *(UserMessage(link) for link in links)]
 
 
 ShowTitle = Annotated[str, Field(description="The show's title, e.g. Lighthouse Protocol")]
@@ -416,6 +543,8 @@ Logline = Annotated[str, Field(description="One-sentence premise of this episode
 Target = Annotated[str, Field(description="Episode length in seconds, 60-180 (default 120)")]
 Tier = Annotated[str, Field(description="creation_tier: free (stills + narration, no paid APIs) or paid")]
 Model = Annotated[str, Field(description="video_model, e.g. veo_3_1, seedance_2_0, free_stills (default by tier)")]
+#: Argument lengths (the EpisodeBrief schema's episode.title and logline limits; a path).
+MAX_TITLE, MAX_LOGLINE, MAX_PATH = 120, 300, 1000
 
 
 def loop_text(show_title: str, logline: str, seconds: int, tier: str, model: str) -> str:
@@ -540,7 +669,8 @@ def _register_prompts(server: MCPServer, app: App) -> None:
     ) -> list[UserMessage]:
         """One agent plays showrunner, shot planner, producer and critic for one 60-180 s episode, then uploads."""
         tier = check_tier(creation_tier)
-        text = loop_text(show_title, logline, check_target(target_seconds), tier, check_model(video_model, tier))
+        title, premise = check_text(show_title, "show_title", MAX_TITLE), check_text(logline, "logline", MAX_LOGLINE)
+        text = loop_text(title, premise, check_target(target_seconds), tier, check_model(video_model, tier))
         return role_messages(app, "loop", tier, text)
 
     @server.prompt(name="showrunner", title="Role 1: Showrunner, write the EpisodeBrief")
@@ -554,11 +684,12 @@ def _register_prompts(server: MCPServer, app: App) -> None:
         """Write the EpisodeBrief (hook, beats summing to the target, ending, continuity) and validate it."""
         tier = check_tier(creation_tier)
         seconds, model = check_target(target_seconds), check_model(video_model, tier)
+        title, premise = check_text(show_title, "show_title", MAX_TITLE), check_text(logline, "logline", MAX_LOGLINE)
         text = (
-            f"You are the **showrunner** of **{show_title}**. Premise: {logline}\n"
+            f"You are the **showrunner** of **{title}**. Premise: {premise}\n"
             f"Write the EpisodeBrief for a {seconds} s episode (creation_tier {tier}, video_model {model}): a hook "
             f"within the first seconds, 3-12 beats whose target_seconds sum to {seconds} within 10%, an ending and "
-            "the continuity slice (characters, locations, style). Start from the example resource "
+            "the continuity slice (characters, locations, style). Start from the example "
             f"`{SCHEMAS}episode-brief/example`, then call `botflix_validate` with kind brief and fix every JSON path "
             "it reports until it is valid. Hand the valid brief to the shot planner."
         )
@@ -566,55 +697,66 @@ def _register_prompts(server: MCPServer, app: App) -> None:
 
     @server.prompt(name="shot_planner", title="Role 2: Shot planner, write the ShotManifest")
     def shot_planner(
-        brief: Annotated[str, Field(description="The validated EpisodeBrief: JSON text or a local .json path")],
+        brief: Annotated[str, Field(description="The validated EpisodeBrief, as JSON text (one object)")],
         video_model: Model = "",
         creation_tier: Tier = "free",
     ) -> list[UserMessage]:
         """Turn the brief into timed shots with legal clip lengths for the model, then validate the manifest."""
         tier = check_tier(creation_tier)
         model = check_model(video_model, tier)
+        brief_doc = check_document(brief, "brief", "EpisodeBrief")
         lengths = {"veo_3_1": "4/6/8 s", "seedance_2_0": "5/10/15 s"}.get(model, "the model's legal lengths")
         text = (
             f"You are the **shot planner**. Plan the ShotManifest for this EpisodeBrief with video_model {model} "
             f"(clips of {lengths}; creation_tier {tier}): every beat covered, five-block prompts reusing the visual "
-            "anchors verbatim, narration per shot, durations summing to the brief's target. Then call "
-            "`botflix_validate` with kind shot_manifest and the brief, and fix every reported path.\n\n"
-            f"EpisodeBrief:\n{brief}"
+            "anchors verbatim, narration per shot, durations summing to the brief's target, and every beat, "
+            "character, location and asset id one the brief or the manifest defines. Then call `botflix_validate` "
+            "with kind shot_manifest and the brief, and fix every reported path."
         )
-        return role_messages(app, "shot-planner", tier, text)
+        block = document_block(brief_doc, "brief", "EpisodeBrief")
+        return role_messages(app, "shot-planner", tier, text, block)
 
     @server.prompt(name="producer", title="Role 3: Producer, generate and assemble the MP4")
     def producer(
-        shot_manifest: Annotated[str, Field(description="The validated ShotManifest: JSON text or a local path")],
+        shot_manifest: Annotated[str, Field(description="The validated ShotManifest, as JSON text (one object)")],
         creation_tier: Tier = "free",
     ) -> list[UserMessage]:
         """Generate every asset, assemble the episode with ffmpeg and probe it."""
         tier = check_tier(creation_tier)
+        manifest_doc = check_document(shot_manifest, "shot_manifest", "ShotManifest")
         text = (
             f"You are the **producer** (creation_tier {tier}). Generate every asset of this ShotManifest, at most "
-            "two regenerations per shot, record measured durations, assemble one MP4 (H.264 High yuv420p, AAC "
-            "48 kHz, +faststart, 60-180 s) and a thumbnail, then call `botflix_probe_episode` on it and fix what "
-            f"it reports.\n\nShotManifest:\n{shot_manifest}"
+            "two regenerations per shot, record measured durations and provenance, assemble one MP4 (H.264 High "
+            "yuv420p, AAC 48 kHz, +faststart, 60-180 s) and a thumbnail, then call `botflix_probe_episode` on it "
+            "and fix what it reports."
         )
-        return role_messages(app, "producer", tier, text)
+        block = document_block(manifest_doc, "shot_manifest", "ShotManifest")
+        return role_messages(app, "producer", tier, text, block)
 
     @server.prompt(name="critic", title="Role 4: Critic, review and publish")
     def critic(
         episode_path: Annotated[str, Field(description="Local path of the assembled episode MP4")],
-        brief: Annotated[str, Field(description="The EpisodeBrief (JSON text or path), to review against")] = "",
+        brief: Annotated[str, Field(description="The EpisodeBrief to review against, as JSON text (one object)")] = "",
         creation_tier: Tier = "free",
     ) -> list[UserMessage]:
         """Score the cut against the brief; publish with botflix_upload_episode only when it passes."""
         tier = check_tier(creation_tier)
-        against = f"\n\nEpisodeBrief:\n{brief}" if brief.strip() else ""
+        path = check_text(episode_path, "episode_path", MAX_PATH)
+        if not path:
+            raise _bad_argument("episode_path is empty: give the local path of the assembled MP4")
+        block = (
+            document_block(check_document(brief, "brief", "EpisodeBrief"), "brief", "EpisodeBrief")
+            if (brief.strip())
+            else None
+        )
         text = (
-            f"You are the **critic**. Review `{episode_path}` against the brief: hook in the first 5 s, every beat "
+            f"You are the **critic**. Review `{path}` against the brief: hook in the first 5 s, every beat "
             "landed, continuity, ending, policy and AI disclosure. Score 0-10; below 7, send a revise list naming "
             "beats or shots back to the right role (at most two loops). At 7 or more, run `botflix_probe_episode`, "
             "write the EpisodeMetadata (`botflix_validate` kind metadata) and publish with "
-            f"`botflix_upload_episode` (pass the brief and the manifest too).{against}"
+            "`botflix_upload_episode` (pass the brief and the manifest too)."
         )
-        return role_messages(app, "critic", tier, text)
+        return role_messages(app, "critic", tier, text, block)
 
 
 # --------------------------------------------------------------------------- completions and prompt errors

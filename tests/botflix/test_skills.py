@@ -23,11 +23,13 @@ from tests.helpers import sandbox_settings, structured, text_of
 
 MANIFEST = json.loads((data_dir("prompts") / "manifest.json").read_text())
 SCHEMAS = json.loads((data_dir("schemas") / "manifest.json").read_text())
+EXAMPLE_BRIEF = (data_dir("schemas") / "examples" / "episode-brief.json").read_text()
+EXAMPLE_MANIFEST = (data_dir("schemas") / "examples" / "shot-manifest.json").read_text()
 ROLE_ARGS = {
     "director_loop": {"show_title": "Lighthouse Protocol", "logline": "A lamp that listens."},
     "showrunner": {"show_title": "Lighthouse Protocol", "logline": "A lamp that listens.", "target_seconds": "90"},
-    "shot_planner": {"brief": '{"title": "x"}', "video_model": "veo_3_1", "creation_tier": "paid"},
-    "producer": {"shot_manifest": '{"shots": []}'},
+    "shot_planner": {"brief": EXAMPLE_BRIEF, "video_model": "veo_3_1", "creation_tier": "paid"},
+    "producer": {"shot_manifest": EXAMPLE_MANIFEST},
     "critic": {"episode_path": "/tmp/episode.mp4"},
 }
 
@@ -112,11 +114,12 @@ async def test_every_prompt_is_listed_with_described_arguments_and_renders(serve
     for name, result in rendered.items():
         first = result.messages[0].content
         assert first.type == "text" and "botflix_" in first.text, name  # type: ignore[union-attr]
-        embedded = [m.content.resource for m in result.messages[1:]]  # type: ignore[union-attr]
+        links = [m.content for m in result.messages[1:]]
+        assert links and all(link.type == "resource_link" for link in links), name
         role = skills.ROLE_PROMPTS[name]
         tier = ROLE_ARGS[name].get("creation_tier", "free")
-        assert [str(r.uri) for r in embedded] == [f"botflix://skills/{n}" for n in skills.role_documents(role, tier)]
-        assert embedded and all(r.mime_type == "text/markdown" and r.text.startswith("# ") for r in embedded)
+        documents = [str(link.uri) for link in links if str(link.uri).startswith("botflix://skills/")]  # type: ignore[union-attr]
+        assert documents == [f"botflix://skills/{n}" for n in skills.role_documents(role, tier)]
     loop_text = rendered["director_loop"].messages[0].content.text  # type: ignore[union-attr]
     assert "Lighthouse Protocol" in loop_text and "free_stills" in loop_text and "Target 120 s" in loop_text
 
@@ -231,7 +234,8 @@ async def test_refresh_replaces_what_it_can_and_keeps_the_rest(fresh_sandbox: An
     assert "Upstream text, version 5.0.1." in after.text and after.text != before.text  # type: ignore[union-attr]
     assert tier.text == (data_dir("prompts") / "FREE_TIER.md").read_text()  # type: ignore[union-attr]
     assert structured(read)["data"]["source"].startswith("live copy from https://botflix.test/director.md")
-    assert "Upstream text" in loop.messages[1].content.resource.text  # type: ignore[union-attr]
+    assert str(loop.messages[1].content.uri) == "botflix://skills/director"  # type: ignore[union-attr]
+    assert loop.messages[1].content.size == len(after.text.encode())  # type: ignore[union-attr]  # the live copy
 
 
 def test_usable_upstream() -> None:
