@@ -1,4 +1,4 @@
-"""Write (or `--check`) the MCP registry manifest `server.json` from the settings table and pyproject.
+"""Write (or `--check`) the MCP registry manifest `server.json` from the settings table and the package version.
 
     .venv/bin/python scripts/server_json.py          # rewrite server.json
     .venv/bin/python scripts/server_json.py --check  # exit 1 when server.json is stale
@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from botflix_mcp import __version__  # noqa: E402  (the one version string; pyproject reads it too)
 from botflix_mcp.settings import MIB, SPECS, TOOLSETS, SettingSpec  # noqa: E402
 
 NAME = "io.github.botflix-mcp/botflix-mcp"
@@ -74,7 +74,7 @@ def environment_variable(spec: SettingSpec) -> dict[str, Any]:
 
 
 def build() -> dict[str, Any]:
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    version = __version__
     return {
         "$schema": SCHEMA_URL,
         "name": NAME,

@@ -1,5 +1,6 @@
 """server.json (MCP registry manifest, issue 6 §4): valid against the registry schema, every setting declared,
-version equal to pyproject.toml, and the README's `mcp-name:` marker (the registry's PyPI ownership check)."""
+version equal to the package's one version string, and the README's `mcp-name:` marker (the registry's PyPI
+ownership check)."""
 
 from __future__ import annotations
 
@@ -68,9 +69,12 @@ def test_the_validation_can_fail(doc: dict[str, Any], path: tuple[Any, ...], val
     assert any(fragment in p for p in found), found
 
 
-def test_version_matches_pyproject(doc: dict[str, Any], pyproject: dict[str, Any]) -> None:
-    version = pyproject["project"]["version"]
-    assert doc["version"] == version == botflix_mcp.__version__
+def test_one_version_string(doc: dict[str, Any], pyproject: dict[str, Any]) -> None:
+    # pyproject declares no version of its own: hatch reads botflix_mcp/__init__.py, server.json is generated from it
+    assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
+    assert pyproject["tool"]["hatch"]["version"]["path"] == "botflix_mcp/__init__.py"
+    version = botflix_mcp.__version__
+    assert doc["version"] == version
     assert [p["version"] for p in doc["packages"]] == [version]
 
 

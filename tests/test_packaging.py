@@ -1,0 +1,88 @@
+"""Packaging metadata (issue 12 §5): `python -m build` makes an sdist and a wheel that `twine check` accepts, with
+the LICENSE, `py.typed`, project URLs, classifiers for every supported Python, one version string, and PyAV only
+behind the `probe` extra."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tarfile
+import tomllib
+import zipfile
+from email.parser import Parser
+from pathlib import Path
+
+import pytest
+
+import botflix_mcp
+
+ROOT = Path(__file__).resolve().parents[1]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+pytestmark = [pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    build = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], capture_output=True, text=True, timeout=600
+    )
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    return out
+
+
+def wheel_of(dist: Path) -> Path:
+    (wheel,) = dist.glob("botflix_mcp-*.whl")
+    return wheel
+
+
+def test_twine_check_passes(dist: Path) -> None:
+    files = sorted(str(p) for p in dist.iterdir())
+    assert any(f.endswith(".whl") for f in files) and any(f.endswith(".tar.gz") for f in files)
+    check = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *files], capture_output=True, text=True, timeout=120
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count("PASSED") == len(files), check.stdout
+
+
+def test_wheel_metadata(dist: Path) -> None:
+    wheel = wheel_of(dist)
+    assert wheel.name.startswith(f"botflix_mcp-{botflix_mcp.__version__}-")
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        (meta_name,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        meta = Parser().parsestr(zf.read(meta_name).decode())
+        license_files = [n for n in names if ".dist-info/licenses/" in n]
+        assert [Path(n).name for n in license_files] == ["LICENSE"]
+        assert zf.read(license_files[0]).decode() == (ROOT / "LICENSE").read_text()
+    assert "botflix_mcp/py.typed" in names
+    assert "botflix_mcp/_data/SKILL.md" in names
+    assert meta["Version"] == botflix_mcp.__version__
+    assert meta["License-Expression"] == "MIT"
+    classifiers = set(meta.get_all("Classifier") or [])
+    assert {f"Programming Language :: Python :: 3.{minor}" for minor in (11, 12, 13)} <= classifiers
+    assert any(c.startswith("Development Status :: ") for c in classifiers)
+    assert "Typing :: Typed" in classifiers
+    assert meta["Requires-Python"] == ">=3.11"
+    urls = dict(u.split(", ", 1) for u in meta.get_all("Project-URL") or [])
+    assert {"Homepage", "Repository", "Issues"} <= set(urls)
+    assert all(u.startswith("https://github.com/botflix-mcp/botflix-mcp") for u in urls.values())
+    requires = meta.get_all("Requires-Dist") or []
+    av = [r for r in requires if r.split(";")[0].strip().startswith("av")]
+    assert av and all("extra == 'probe'" in r or "extra == 'test'" in r for r in av), av  # not a runtime must
+    assert "probe" in (meta.get_all("Provides-Extra") or [])
+
+
+def test_sdist_carries_the_license_and_the_shipped_data(dist: Path) -> None:
+    (sdist,) = dist.glob("botflix_mcp-*.tar.gz")
+    with tarfile.open(sdist) as tf:
+        names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
+    assert {"LICENSE", "README.md", "server.json", "pyproject.toml", "botflix_mcp/py.typed"} <= names
+
+
+def test_one_version_string() -> None:
+    project = PYPROJECT["project"]
+    assert "version" not in project and project["dynamic"] == ["version"]
+    assert PYPROJECT["tool"]["hatch"]["version"]["path"] == "botflix_mcp/__init__.py"
+    assert project["license"] == "MIT" and (ROOT / "LICENSE").read_text().startswith("MIT License")
