@@ -393,6 +393,31 @@ SPECS: tuple[SettingSpec, ...] = (
         metavar="LIST",
     ),
     SettingSpec(
+        "http_header_timeout",
+        "BOTFLIX_MCP_HTTP_HEADER_TIMEOUT",
+        _positive_float,
+        10.0,
+        "HTTP server: time a client has to send a request's headers (from connecting, or from its first byte on "
+        "a kept-alive connection) before the connection is closed, seconds.",
+        group="transport",
+    ),
+    SettingSpec(
+        "http_keepalive_timeout",
+        "BOTFLIX_MCP_HTTP_KEEPALIVE_TIMEOUT",
+        _int_range(1, 3600),
+        5,
+        "HTTP server: idle time before a kept-alive connection is closed, seconds.",
+        group="transport",
+    ),
+    SettingSpec(
+        "http_max_connections",
+        "BOTFLIX_MCP_HTTP_MAX_CONNECTIONS",
+        _int_range(1, 100_000),
+        256,
+        "HTTP server: connections served at once; past that, new requests get 503 until some close.",
+        group="transport",
+    ),
+    SettingSpec(
         "public_url",
         "BOTFLIX_MCP_PUBLIC_URL",
         _optional_url,
@@ -435,6 +460,9 @@ class Settings:
     http_token: SecretStr | None = None
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
+    http_header_timeout: float = 10.0
+    http_keepalive_timeout: int = 5
+    http_max_connections: int = 256
     public_url: str | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -7,6 +7,7 @@ token, and is reached both through 127.0.0.1 and, when the machine has one, thro
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -241,3 +242,109 @@ async def test_token_verifier() -> None:
     assert a is not None and b is not None and a.client_id == "token-1" and b.client_id == "token-2"
     for wrong in ("", TOKEN[:-1], TOKEN + "x", TOKEN.upper(), f"{TOKEN},{TOKEN_B}"):
         assert await verifier.verify_token(wrong) is None
+
+
+# --------------------------------------------------------------------------- slow clients (issue 9 defect j)
+
+HALF_REQUEST = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "  # never finished
+
+
+def _connect(port: int, payload: bytes = b"") -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    if payload:
+        sock.sendall(payload)
+    return sock
+
+
+def _closed_by_peer(sock: socket.socket) -> bool:
+    """True when the server has closed this socket (EOF or reset); never blocks."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        sock.setblocking(True)
+
+
+def _healthz_seconds(port: int) -> float:
+    start = time.monotonic()
+    response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+    assert response.status_code == 200, response.status_code
+    return time.monotonic() - start
+
+
+def test_half_sent_requests_are_closed_and_healthz_stays_fast() -> None:
+    """200 sockets holding half-sent requests (one trickling a byte every 0.2 s) are all closed by the server
+    after the header timeout, while /healthz keeps answering fast. Loopback only, bounded waits."""
+    timeout = 1.5
+    server = HttpServer("--http-header-timeout", str(timeout))
+    held: list[socket.socket] = []
+    try:
+        idle = _connect(server.port)  # connected, nothing sent
+        trickle = _connect(server.port, b"G")
+        held = [idle, trickle] + [_connect(server.port, HALF_REQUEST) for _ in range(198)]
+        opened = time.monotonic()
+        latencies = [_healthz_seconds(server.port) for _ in range(10)]
+        pending = set(range(len(held)))
+        closed_at: dict[int, float] = {}
+        request = b"ET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Trickle: " + b"a" * 100
+        sent = 0
+        while pending and time.monotonic() - opened < timeout + 5:
+            if 1 in pending and sent < len(request):
+                with contextlib.suppress(OSError):
+                    trickle.send(request[sent : sent + 1])
+                sent += 1
+            for index in list(pending):
+                if _closed_by_peer(held[index]):
+                    pending.discard(index)
+                    closed_at[index] = time.monotonic() - opened
+            latencies.append(_healthz_seconds(server.port))
+            time.sleep(0.2)
+        assert not pending, f"{len(pending)} of {len(held)} half-sent requests still open after {timeout + 5} s"
+        assert min(closed_at.values()) >= timeout - 0.5  # closed by the timer, not at once
+        assert 1 in closed_at and sent > 3  # the trickle did not keep its socket alive
+        assert max(latencies) < 0.5, f"/healthz took up to {max(latencies):.3f} s"
+        assert _healthz_seconds(server.port) < 0.5  # and the server still serves
+    finally:
+        for sock in held:
+            sock.close()
+        server.stop()
+
+
+def test_a_kept_alive_connection_is_closed_when_idle_and_the_connection_limit_answers_503() -> None:
+    server = HttpServer("--http-max-connections", "3", "--http-header-timeout", "1", "--http-keepalive-timeout", "1")
+    held: list[socket.socket] = []
+    try:
+        keep = _connect(server.port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert keep.recv(65536).startswith(b"HTTP/1.1 200")
+        held = [keep, _connect(server.port)]
+        busy = httpx.get(f"http://127.0.0.1:{server.port}/healthz", timeout=5)  # the third connection
+        assert busy.status_code == 503
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline and not all(_closed_by_peer(s) for s in held):
+            time.sleep(0.1)
+        assert all(_closed_by_peer(s) for s in held), "idle connections were not closed"
+        assert _healthz_seconds(server.port) < 0.5  # slots free again
+    finally:
+        for sock in held:
+            sock.close()
+        server.stop()
+
+
+def test_server_timeouts_have_sane_defaults() -> None:
+    from botflix_mcp.http_app import MAX_HEADER_BYTES, uvicorn_config
+
+    settings = load_settings({})
+    config = uvicorn_config(settings, object())
+    assert (settings.http_header_timeout, settings.http_keepalive_timeout, settings.http_max_connections) == (
+        10.0,
+        5,
+        256,
+    )
+    assert config.timeout_keep_alive == 5 and config.limit_concurrency == 256
+    assert config.h11_max_incomplete_event_size == MAX_HEADER_BYTES
+    with pytest.raises(SettingsError, match="BOTFLIX_MCP_HTTP_HEADER_TIMEOUT"):
+        load_settings({"BOTFLIX_MCP_HTTP_HEADER_TIMEOUT": "0"})
