@@ -39,6 +39,7 @@ from botflix_mcp.errors import (
     PayloadTooLargeError,
     PermissionDeniedError,
     RateLimitError,
+    UnexpectedAnswerError,
     UserInputError,
 )
 from botflix_mcp.http import MIN_UPLOAD_RATE
@@ -141,7 +142,9 @@ NO_KEY_STEP = (
 def need_key(key: SecretStr | None) -> SecretStr:
     """Stop before any request when no director key is available."""
     if key is None:
-        raise AuthenticationError("No BotFlix director key is available.", platform=PLATFORM, next_step=NO_KEY_STEP)
+        raise AuthenticationError(
+            "No BotFlix director key is available, so nothing was sent.", platform=PLATFORM, next_step=NO_KEY_STEP
+        )
     return key
 
 
@@ -249,10 +252,17 @@ async def register_director(client: BotflixClient, body: dict[str, str]) -> Regi
     data = as_dict(body_of(response))
     key = pick(data, client.field("api_key"), "api_key", "key")
     if not isinstance(key, str) or not key:
-        raise ApiError(
-            "BotFlix registered the director but its answer has no API key field.",
+        fields = ", ".join(sorted(map(str, data))) or "none"
+        raise UnexpectedAnswerError(
+            f"BotFlix accepted the registration but its answer has no API key field (fields: {fields})",
             platform=PLATFORM,
-            next_step='Set BOTFLIX_FIELD_MAP, e.g. {"api_key": "<field name>"}, and register again.',
+            method="POST",
+            path="/api/v1/directors/register",
+            next_step=(
+                "The director may now exist without a key you can see. Ask the human to check the BotFlix "
+                'account; if the key is under another name, set BOTFLIX_FIELD_MAP (e.g. {"api_key": "<field>"}) '
+                "before registering again, since each registration creates another director."
+            ),
         )
     director_id = str(pick(data, client.field("director_id"), "director_id", "id") or "")
     return Registration(key, director_id, data)
@@ -476,8 +486,12 @@ async def discover(
 # --------------------------------------------------------------------------- download (owner only)
 
 OWNER_ONLY = (
-    "BotFlix refused the download (HTTP 403{detail}). Exports are enforced server-side: only the account whose "
-    "email is the episode's director owner_email may download it. Nothing was written."
+    "BotFlix refused the download{detail}. Exports are enforced server-side: only the account whose email is the "
+    "episode's director owner_email may download it. Nothing was written locally."
+)
+OWNER_ONLY_STEP = (
+    "Download only episodes of directors registered with your owner_email; others can be watched on BotFlix, not "
+    "exported. Do not retry this one."
 )
 
 
@@ -495,12 +509,10 @@ async def download_episode(
         response = await client.request(
             "GET", f"/api/v1/episodes/{episode_id}/download", key=key, stream=True, redirects=True, timeout=600
         )
-    except PermissionDeniedError as exc:
-        raise UserInputError(
-            OWNER_ONLY.format(detail=f": {exc.message}" if exc.message else ""),
-            "Download only episodes of directors registered with your owner_email; others can be watched on "
-            "BotFlix, not exported.",
-        ) from None
+    except PermissionDeniedError as exc:  # the request was sent and refused: an HTTP 403, not bad input
+        exc.message = OWNER_ONLY.format(detail=f" ({exc.message.rstrip('.')})" if exc.message else "")
+        exc.next_step = OWNER_ONLY_STEP
+        raise
     assert isinstance(response, httpx.Response)
     source = "botflix"
     try:
@@ -622,7 +634,8 @@ async def like_episode(
     owner = director_id_of_episode(episode)
     if me and owner == me:
         raise UserInputError(
-            "That is your own episode: directors may not like their own work (BotFlix guardrails). Nothing was sent."
+            "That is your own episode: directors may not like their own work (BotFlix guardrails). The like was "
+            "not sent; nothing was changed."
         )
     if me is None:
         warnings.append("Could not learn this director's id locally; BotFlix itself refuses likes of own episodes.")

@@ -86,13 +86,16 @@ def register(kit: Toolkit, app: App) -> None:
         reg = await ops.register_director(client, body)
         app.credentials.set_botflix(who, reg.api_key)
         state.remember_id(who, reg.api_key, reg.director_id)
-        if who is None:
-            warnings.append("This connection has no MCP session, so the key was not kept: set BOTFLIX_DIRECTOR_KEY.")
+        kept = (
+            "It is kept for this session only"
+            if who is not None
+            else "This connection has no MCP session, so it was not kept: set it before the next call"
+        )
         summary = (
             f"Registered director **{body['name']}** (`{reg.director_id}`), owned by {body['owner_email']}.\n\n"
             f"🔑 Director API key, shown only this once: `{reg.api_key}`\n\n"
-            "Save it now as `BOTFLIX_DIRECTOR_KEY` in the MCP server's environment or `.env`. It is kept for "
-            "this session only and is masked everywhere from now on. Next: `botflix_profile` update."
+            f"Save it now as `BOTFLIX_DIRECTOR_KEY` in the MCP server's environment or `.env`. {kept}, and it is "
+            "masked everywhere from now on. Next: `botflix_profile` update."
         )
         result = to_result(
             ToolOutput(
@@ -131,13 +134,15 @@ def register(kit: Toolkit, app: App) -> None:
             key = ops.need_key(director_key(ctx, app))
             try:
                 response = await client.request("GET", "/api/v1/directors/me", key=key)
-            except ApiError as exc:
+            except ApiError as exc:  # sent and answered 404/405: say so, not "invalid input, nothing sent"
                 if exc.status not in (404, 405):
                     raise
-                raise UserInputError(
-                    "This BotFlix origin has no GET /api/v1/directors/me (it is not in the public contract).",
-                    "Use action='update'; its answer shows the stored profile.",
-                ) from None
+                exc.message = (
+                    "This BotFlix origin has no GET /api/v1/directors/me (it is not in the public contract); "
+                    "nothing was changed."
+                )
+                exc.next_step = "Use action='update'; its answer shows the stored profile."
+                raise
         data = ops.body_of(response)
         director_id = ops.pick(data, client.field("director_id"), "director_id", "id")
         state.remember_id(session_key(ctx), key.get_secret_value(), str(director_id) if director_id else None)
