@@ -1,7 +1,8 @@
 """Issue 10 §7 for the BotFlix tools: a result says what really happened. A refusal that came back from BotFlix
 (403 download, 404 profile) is an HTTP answer, not "invalid input, nothing was sent"; a like refused after its
 look-ups says the like was not sent; a registration answer without a key is the host's, and says that registering
-again makes another director; the key-kept sentence matches whether it was kept."""
+again makes another director; the key-kept sentence matches whether it was kept; an upload 429 claims no quota
+BotFlix never published."""
 
 from __future__ import annotations
 
