@@ -180,14 +180,28 @@ class KeysRejected(Exception):
         self.explanation = explanation
 
 
+def is_printable_ascii(value: str) -> bool:
+    """Only the characters an API key can hold: '!' to '~' (no spaces, no control or non-ASCII characters)."""
+    return all("!" <= ch <= "~" for ch in value)
+
+
 def parse_keys(public_key: str, secret_key: str, *, source: str) -> tuple[str, AiozCredentials | None]:
-    """Local checks (no network): (problem, None) or ("", creds). Problems never repeat the values."""
+    """Local checks (no network): (problem, None) or ("", creds). Problems never repeat the values.
+
+    Surrounding whitespace (a pasted key with its newline) is trimmed, not refused.
+    """
     pub, sec = public_key.strip(), secret_key.strip()
     for label, value in (("Public Key", pub), ("Secret Key", sec)):
         if not value:
             return f"The AIOZ Stream {label} is empty; both keys are needed.", None
         if any(ch.isspace() for ch in value):
             return f"The AIOZ Stream {label} contains spaces or line breaks; paste the key alone.", None
+        if not is_printable_ascii(value):  # it is sent as an HTTP header: anything else cannot even be encoded
+            return (
+                f"The AIOZ Stream {label} contains characters that are not printable ASCII (keys are letters, "
+                "digits and punctuation only); copy it again from the AIOZ Stream dashboard and paste the key alone.",
+                None,
+            )
         if not KEY_MIN <= len(value) <= KEY_MAX:
             return f"The AIOZ Stream {label} should be {KEY_MIN} to {KEY_MAX} characters long.", None
     if pub == sec:

@@ -85,6 +85,11 @@ SENSITIVE_NAMES: tuple[str, ...] = (
     "*.pem",
 )
 
+#: Longest file or folder name (bytes) the usual file systems take, and the longest whole path (Linux PATH_MAX).
+#: Past them the OS answers ENAMETOOLONG; the path is refused first, with a message saying which part is too long.
+NAME_MAX = 255
+PATH_MAX = 4096
+
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:([\\/]|$)")
 _WINDOWS_UNC = re.compile(r"^\\\\[^\\]+\\")
 
@@ -153,6 +158,32 @@ def _from_file_uri(raw: str) -> str:
     return path
 
 
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_lengths(path: Path) -> None:
+    """Refuse a path the OS cannot name (ENAMETOOLONG, or characters it cannot encode) before touching the disk."""
+    try:
+        encoded = os.fsencode(path)
+        parts = [(part, len(os.fsencode(part))) for part in path.parts]
+    except UnicodeError:
+        raise PathRefused(
+            "The path contains characters this system cannot use in a file name.", "Give the path as plain text."
+        ) from None
+    for part, size in parts:
+        if size > NAME_MAX:
+            raise PathRefused(
+                f"One part of the path, {_short(part)!r}, is {size} bytes long; file and folder names are at most "
+                f"{NAME_MAX} bytes.",
+                "Check the path (it may be text pasted in the wrong argument) or use a shorter file name.",
+            )
+    if len(encoded) > PATH_MAX:
+        raise PathRefused(
+            f"The path is {len(encoded)} bytes long; this system takes at most {PATH_MAX}.", "Use a shorter path."
+        )
+
+
 def parse_local_path(raw: str) -> Path:
     """The raw argument as an absolute (not yet resolved) path of this machine, or `PathRefused`.
 
@@ -174,7 +205,9 @@ def parse_local_path(raw: str) -> Path:
         if expanded.startswith("~"):
             raise PathRefused(f"Cannot expand {text!r}: no such user on this machine.", "Give an absolute path.")
         text = expanded
-    return Path(text)
+    path = Path(text)
+    check_lengths(path)
+    return path
 
 
 # --------------------------------------------------------------------------- roots
@@ -433,6 +466,18 @@ async def resolve_local_path(
                 "Give an absolute path (e.g. /home/me/videos/clip.mp4), a ~/ path or a file:// URI.",
             )
         path = explicit[0] / path
+        check_lengths(path)
+    try:
+        return _confine(path, shown, roots, must_exist=must_exist, for_write=for_write, allow_dir=allow_dir)
+    except OSError as exc:  # whatever the OS still refuses (e.g. a symlink whose target is too long)
+        reason = exc.strerror or type(exc).__name__
+        raise PathRefused(f"{_short(shown, 200)} cannot be used: {reason}.", "Check the path.") from None
+
+
+def _confine(
+    path: Path, shown: str, roots: AllowedRoots, *, must_exist: bool, for_write: bool, allow_dir: bool
+) -> Path:
+    """The real path of `path` if it lies in the roots and fits the flags (see `resolve_local_path`)."""
     real = _real(path)
     if not any(_within(real, root) for root in roots.dirs):
         raise _refuse_outside(shown, real, roots)
