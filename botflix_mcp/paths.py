@@ -53,7 +53,6 @@ ROOTS_ENV = "BOTFLIX_MCP_ALLOWED_ROOTS"
 #: How long a session's `roots/list` answer is reused, seconds.
 ROOTS_TTL = 60.0
 ROOTS_TIMEOUT = 10.0
-_CACHE_SLOT = "paths.client_roots"  # App.extras slot
 _MAX_LISTING = 5000  # entries read from a folder for suggestions
 
 #: Folders under the home folder that hold credentials; refused unless a configured root lies inside one.
@@ -260,22 +259,25 @@ def _roots_from_uris(uris: Iterable[str]) -> tuple[Path, ...]:
     return _dedupe(dirs)
 
 
+class ClientRootsCache(dict[str, tuple[float, tuple[Path, ...] | None]]):
+    """MCP session -> (when, the client's roots): one store per process (on the App), else per server object."""
+
+
 def _cache_of(ctx: Any) -> dict[str, tuple[float, tuple[Path, ...] | None]]:
     """Per-server cache (on the App, else on the server object), so two servers in one process never share it."""
     try:
-        extras = ctx.request_context.lifespan_context.extras
+        state = ctx.request_context.lifespan_context.state
     except Exception:
-        try:
-            extras = _by_server.setdefault(ctx.mcp_server, {})
-        except Exception:
-            extras = {}
-    cache = extras.get(_CACHE_SLOT)
-    if cache is None:
-        cache = extras[_CACHE_SLOT] = {}
-    return cache  # type: ignore[no-any-return]
+        state = None
+    if state is not None:
+        return state(ClientRootsCache)  # type: ignore[no-any-return]
+    try:
+        return _by_server.setdefault(ctx.mcp_server, ClientRootsCache())
+    except Exception:
+        return ClientRootsCache()
 
 
-_by_server: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+_by_server: weakref.WeakKeyDictionary[Any, ClientRootsCache] = weakref.WeakKeyDictionary()
 
 
 def _handshake_era(ctx: Any) -> bool:

@@ -41,7 +41,7 @@ Result = Annotated[CallToolResult, ToolOutput]
 
 
 def director_state(app: App) -> ops.DirectorState:
-    return app.extras.setdefault("botflix.directors", ops.DirectorState())  # type: ignore[no-any-return]
+    return app.state(ops.DirectorState)
 
 
 def director_key(ctx: Context, app: App) -> SecretStr | None:
