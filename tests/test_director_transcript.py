@@ -251,8 +251,8 @@ async def botflix_skill(t: Transcript, sandbox: Any, tmp_path: Path) -> None:
     refused = await t.call(
         "botflix_download_episode", {"episode_id": other["episode_id"], "path": str(tmp_path / "x.mp4")}, error=True
     )
-    # the request was sent and refused (HTTP 403): the answer says what was not done, not "Nothing was sent"
-    assert "Nothing was written." in text_of(refused) and "Nothing was sent" not in text_of(refused)
+    # the request was sent and refused (HTTP 403): the answer must not claim "Nothing was sent"
+    assert "403" in text_of(refused) and "Nothing was sent" not in text_of(refused)
     assert reg["data"]["director_id"]
 
 
