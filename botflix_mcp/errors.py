@@ -7,7 +7,7 @@ message) and what the model can do next. Secrets never reach these texts: `redac
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from botflix_mcp.logs import redact
 
@@ -49,6 +49,7 @@ class ApiError(BotflixMcpError):
 
     default_next_step: ClassVar[str] = "Check the arguments and try again."
     kind: ClassVar[str] = "error"
+    answer: dict[str, Any] | None = None  # the error body when it was a JSON object (its shape tells kinds apart)
 
     def __init__(
         self,

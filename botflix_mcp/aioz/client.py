@@ -112,7 +112,7 @@ def build_error(response: httpx.Response, method: str, path: str) -> ApiError:
     _, message = parse_envelope(response)
     message = message or response.reason_phrase or "no message"
     cls = error_class_for_status(response.status_code)
-    return cls(
+    error = cls(
         message,
         platform=PLATFORM,
         status=response.status_code,
@@ -121,6 +121,12 @@ def build_error(response: httpx.Response, method: str, path: str) -> ApiError:
         next_step=_next_step(response.status_code, message, path),
         retry_after=retry_after_seconds(response, message) if response.status_code == 429 else None,
     )
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error.answer = body if isinstance(body, dict) else None
+    return error
 
 
 class AiozClient:

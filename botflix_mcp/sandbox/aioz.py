@@ -1202,12 +1202,15 @@ class AiozApp:
                     body[key] = str(form.get(key))
             if form.get("tags") is not None:
                 body["tags"] = [t for t in str(form.get("tags")).split(",") if t]
-            if form.get("metadata") is not None:
+            parts = form.getlist("metadata")
+            if parts:  # the spec's array of {key, value}: one JSON object per part (OpenAPI multipart encoding)
                 try:
-                    meta = json.loads(str(form.get("metadata")))
+                    pairs = [json.loads(str(part)) for part in parts]
                 except ValueError:
                     raise ApiFail(400, "Invalid metadata.") from None
-                body["metadata"] = [{"key": k, "value": v} for k, v in meta.items()] if isinstance(meta, dict) else meta
+                if not all(isinstance(p, dict) and set(p) == {"key", "value"} for p in pairs):
+                    raise ApiFail(400, "Invalid metadata.")
+                body["metadata"] = pairs
             upload = form.get("file")
             if upload is not None and not isinstance(upload, str):
                 data = await upload.read()
