@@ -206,3 +206,10 @@ async def test_pasted_keys_with_surrounding_whitespace_are_trimmed(
         assert "Keys stored for this session." in text_of(stored)
         me = await client.call_tool("aioz_account", {"action": "me"})
     assert not me.is_error, text_of(me)
+
+
+@pytest.mark.anyio
+async def test_a_misspelt_argument_is_pointed_out(server: Any, mode: str) -> None:
+    text = await _call(server, mode, "aioz_media_delete", {"mediaId": "abc"})
+    assert "`media_id` is required" in text, text
+    assert "`mediaId` is not an argument of aioz_media_delete (did you mean `media_id`?)." in text
