@@ -103,7 +103,9 @@ def assert_our_voice(text: str, argument: str, sent: Any, *, secret: bool, where
 
 
 @pytest.mark.anyio
-async def test_fuzz_every_tool_every_argument(server: Any, mode: str, caplog: pytest.LogCaptureFixture) -> None:
+async def test_fuzz_every_tool_every_argument(
+    server: Any, fresh_sandbox: Any, mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     calls: dict[str, int] = {}
     secret_arguments: list[str] = []
@@ -133,6 +135,7 @@ async def test_fuzz_every_tool_every_argument(server: Any, mode: str, caplog: py
     assert sum(calls.values()) >= 150, sum(calls.values())
     assert {"aioz_credentials.public_key", "aioz_credentials.secret_key"} <= set(secret_arguments)
     assert not [r for r in caplog.records if MARK in r.getMessage()], "an argument value reached a log record"
+    assert fresh_sandbox.requests() == [] and fresh_sandbox.botflix_requests() == [], "a refused call sent something"
 
 
 # --------------------------------------------------------------------------- one test per behaviour
