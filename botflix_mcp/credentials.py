@@ -42,7 +42,8 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict, Field
 
-from botflix_mcp.aioz.client import AiozCredentials
+from botflix_mcp.aioz.api import account as account_api
+from botflix_mcp.aioz.client import AiozCredentials, AiozSession
 from botflix_mcp.settings import Settings
 from botflix_mcp.templates import KEYS_SAFE_REMINDER, PUBLIC_KEY_QUESTION, SECRET_KEY_QUESTION
 
@@ -222,7 +223,7 @@ async def check_and_store(app: App, key: str | None, creds: AiozCredentials) -> 
     from botflix_mcp.errors import AuthenticationError
 
     try:
-        user = await app.aioz.me(creds)
+        user = (await account_api.me(AiozSession(app.aioz, creds))).dump()
     except AuthenticationError as exc:
         raise KeysRejected(rejected_explanation(exc.message)) from None
     if key is not None:

@@ -15,7 +15,7 @@ from botflix_mcp.aioz.api.base import Flag, Items, KeyValue, Model, Num, OptCoun
 from botflix_mcp.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from botflix_mcp.aioz.session import AiozSession
+    from botflix_mcp.aioz.client import AiozSession
 
 
 class Quality(Model):

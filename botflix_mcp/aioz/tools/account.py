@@ -11,6 +11,7 @@ from pydantic import Field
 
 from botflix_mcp.aioz.api import account as account_api
 from botflix_mcp.aioz.api.base import total_of
+from botflix_mcp.aioz.client import AiozSession
 from botflix_mcp.aioz.session import aioz_session
 from botflix_mcp.app import App
 from botflix_mcp.credentials import parse_keys, session_key
@@ -53,7 +54,7 @@ def register(kit: Toolkit, app: App) -> None:
             raise UserInputError(problem, "Ask the user to paste both keys again.")
         creds = checked
         try:
-            user = await app.aioz.me(creds)
+            user = (await account_api.me(AiozSession(app.aioz, creds))).dump()
         except AuthenticationError as exc:
             raise ToolError(
                 f"AIOZ rejected these keys (HTTP 401: {exc.message}). They were not stored. Ask the user to "
