@@ -11,9 +11,7 @@ _PACKAGE = Path(__file__).resolve().parent
 @cache
 def data_dir(name: str) -> Path:
     """`prompts`, `schemas` or `SKILL.md`, from the wheel's `_data/` or the source checkout."""
-    # in the checkout SKILL.md lives in a directory named after the skill (the Agent Skills layout)
-    source = _PACKAGE.parent / ("skills/botflix-mcp/SKILL.md" if name == "SKILL.md" else name)
-    for candidate in (_PACKAGE / "_data" / name, source):
+    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
         if candidate.exists():
             return candidate
     raise FileNotFoundError(

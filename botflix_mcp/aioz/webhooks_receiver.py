@@ -1,6 +1,6 @@
 """The AIOZ webhook receiver (issue 4 §8): served over HTTP at `/aioz/webhook/{token}`.
 
-Facts (research/aioz.md §7, they win over the skill): AIOZ POSTs JSON `{type, emitted_at, media_id, qualities,
+Facts (docs/aioz-api.md §webhooks, they win over the skill): AIOZ POSTs JSON `{type, emitted_at, media_id, qualities,
 title, status, media_type, user_id}` with **dotted** types (`encoding.finished`; the skill's template names use
 underscores), with a 3 s timeout, no signature and no secret header; a transport error is retried later, a non-2xx
 answer is not. So:
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ROUTE_PREFIX = "/aioz/webhook"
+EVENTS_SLOT = "aioz.webhook_events"
+MOUNTED_SLOT = "aioz.webhook_mounted"
 TOKEN_FILE = "webhook-token"
 MAX_BODY = 64 * 1024
 PER_MEDIA = 50
@@ -147,16 +149,11 @@ class EventStore:
             await signal.wait()
 
 
-@dataclass
-class ReceiverState:
-    """What the receiver keeps per process: the URL token once read, and whether the route is mounted."""
-
-    token: str | None = None
-    mounted: bool = False
-
-
 def events_of(app: App) -> EventStore:
-    return app.state(EventStore)
+    store = app.extras.get(EVENTS_SLOT)
+    if store is None:
+        store = app.extras[EVENTS_SLOT] = EventStore()
+    return store  # type: ignore[no-any-return]
 
 
 def _cache_dir(app: App) -> Path:
@@ -167,9 +164,9 @@ def _cache_dir(app: App) -> Path:
 
 def receiver_token(app: App) -> str:
     """The URL token: read from the cache directory, or created there (mode 0600) on first use."""
-    state = app.state(ReceiverState)
-    if state.token:
-        return state.token
+    cached = app.extras.get("aioz.webhook_token")
+    if cached:
+        return str(cached)
     path = _cache_dir(app) / TOKEN_FILE
     token = ""
     with contextlib.suppress(OSError):
@@ -183,7 +180,7 @@ def receiver_token(app: App) -> str:
                 handle.write(token)
         except OSError as exc:  # still usable for this process
             logger.warning("could not keep the webhook token in the cache directory: %s", type(exc).__name__)
-    state.token = token
+    app.extras["aioz.webhook_token"] = token
     return token
 
 
@@ -192,7 +189,7 @@ def base_url(app: App) -> str | None:
     settings = app.settings
     if settings.public_url:
         return settings.public_url.rstrip("/")
-    if not app.state(ReceiverState).mounted:
+    if not app.extras.get(MOUNTED_SLOT):
         return None
     host = settings.host if settings.host not in {"0.0.0.0", "::", ""} else "127.0.0.1"
     if ":" in host and not host.startswith("["):
@@ -213,7 +210,7 @@ def routes(app: App) -> list[Any]:
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    app.state(ReceiverState).mounted = True
+    app.extras[MOUNTED_SLOT] = True
     expected = receiver_token(app).encode()
     store = events_of(app)
 
@@ -268,14 +265,15 @@ def register(server: MCPServer, app: App) -> None:
 
 async def ensure_webhook(api: AiozSession, url: str) -> tuple[dict[str, Any], bool]:
     """Find a webhook with this URL or create one (all five events); return (webhook, created)."""
-    data = (await api.get("/webhooks", params={"search": WEBHOOK_NAME, "limit": 100, "offset": 0})).data or {}
-    hooks = data.get("webhooks") or [] if isinstance(data, dict) else []
-    for hook in hooks:
-        if isinstance(hook, dict) and hook.get("url") == url:
-            if not all(hook.get(flag) for flag in EVENT_FLAGS):
-                await api.patch(f"/webhooks/{hook['id']}", json=dict.fromkeys(EVENT_FLAGS, True))
-            return hook, False
-    body = {"name": WEBHOOK_NAME, "url": url, **dict.fromkeys(EVENT_FLAGS, True)}
-    created = (await api.post("/webhooks", json=body)).data or {}
-    hook = created.get("webhook", created) if isinstance(created, dict) else {}
-    return hook, True
+    from botflix_mcp.aioz.api import webhooks as webhooks_api
+
+    all_on = dict.fromkeys(EVENT_FLAGS, True)
+    page = await webhooks_api.list_webhooks(api, search=WEBHOOK_NAME, limit=100)
+    for hook in page.webhooks:
+        if hook.url == url and hook.id:
+            if hook.events != list(EVENT_FLAGS):
+                await webhooks_api.update_webhook(api, hook.id, all_on)
+                hook = hook.model_copy(update=all_on)
+            return hook.dump(), False
+    created = await webhooks_api.create_webhook(api, {"name": WEBHOOK_NAME, "url": url, **all_on})
+    return created.dump(), True

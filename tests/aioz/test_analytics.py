@@ -137,5 +137,5 @@ async def test_bucket_table_filters_and_paging(wired: Any, fresh_sandbox: Any, m
     assert (body["offset"], body["limit"], body["sort_by"], body["order_by"]) == (0, 2, "metric_value", "desc")
     assert isinstance(body["from"], int) and isinstance(body["to"], int)
     text = text_of(result)
-    assert "| country | Value |" in text and "| VN | 100 |" in text and "| US | 83 |" in text
+    assert "| Country | Value |" in text and "| VN | 100 |" in text and "| US | 83 |" in text
     assert structured(result)["page"] == {"total": 3, "offset": 0, "limit": 2, "next_offset": 2}

@@ -335,6 +335,74 @@ def test_resolve_range_refuses(from_: Any, to: Any, why: str) -> None:
         r.resolve_range(from_, to, now=NOW)
 
 
+# Human dates (issue 10 §4): NOW is Sunday 2026-11-22 12:00 UTC.
+@pytest.mark.parametrize(
+    ("from_", "to", "expected"),
+    [
+        ("since 1 Nov 2026", None, (ts(2026, 11, 1), NOW_TS)),
+        ("1 Nov 2026", None, (ts(2026, 11, 1), NOW_TS)),
+        ("Nov 1", None, (ts(2026, 11, 1), NOW_TS)),
+        ("Nov 1", "Nov 15", (ts(2026, 11, 1), ts(2026, 11, 16) - 1)),  # a day as the end: its last second
+        ("1 nov 2026", "until 15 Nov 2026", (ts(2026, 11, 1), ts(2026, 11, 16) - 1)),
+        ("last Monday", None, (ts(2026, 11, 16), NOW_TS)),
+        ("this month", None, (ts(2026, 11, 1), NOW_TS)),
+        ("past 2 weeks", None, (NOW_TS - 14 * DAY, NOW_TS)),
+        ("past two weeks", None, (NOW_TS - 14 * DAY, NOW_TS)),
+        ("over the past 2 weeks", None, (NOW_TS - 14 * DAY, NOW_TS)),
+        ("3 days ago", None, (NOW_TS - 3 * DAY, NOW_TS)),
+        ("October 2026", None, (ts(2026, 10, 1), ts(2026, 11, 1) - 1)),  # a whole month
+        ("November 2026", None, (ts(2026, 11, 1), NOW_TS)),  # not over yet: ends now
+        ("since October 2026", None, (ts(2026, 10, 1), NOW_TS)),
+        ("2025", None, (ts(2025, 1, 1), ts(2026, 1, 1) - 1)),  # a year, not 2025 UNIX seconds
+        ("since last week", None, (ts(2026, 11, 9), NOW_TS)),
+        ("25/11/2025", None, (ts(2025, 11, 25), NOW_TS)),
+    ],
+)
+def test_human_dates(from_: Any, to: Any, expected: tuple[int, int]) -> None:
+    assert r.resolve_range(from_, to, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("from_", "why"),
+    [
+        ("01/11/2026", "day-first or month-first"),  # 1 November or 11 January: asked, not guessed
+        ("2024-13-01", "not a date I understand"),  # ISO-shaped text is never re-read as 13 January
+        ("x" * 101, "too long"),
+    ],
+)
+def test_human_dates_refused(from_: str, why: str) -> None:
+    with pytest.raises(r.RuleViolation, match=why):
+        r.resolve_range(from_, now=NOW)
+
+
+def test_time_zone_moves_the_calendar_boundaries() -> None:
+    from botflix_mcp.aioz.rules.dates import describe_range
+
+    late = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # already the 23rd in Ho Chi Minh City (UTC+7)
+    assert r.resolve_range("today", now=late, tz="Asia/Ho_Chi_Minh") == (ts(2026, 11, 22, 17), int(late.timestamp()))
+    assert r.resolve_range("2024-09-01", "2024-09-01", now=NOW, tz="Europe/Paris") == (
+        ts(2024, 8, 31, 22),
+        ts(2024, 9, 1, 22) - 1,
+    )
+    start, end = r.resolve_range("yesterday", now=late, tz="Asia/Ho_Chi_Minh")
+    assert describe_range(start, end, "Asia/Ho_Chi_Minh") == "2026-11-22 00:00 → 2026-11-22 23:59 (Asia/Ho_Chi_Minh)"
+    with pytest.raises(r.RuleViolation, match="time zone"):
+        r.resolve_range("today", now=NOW, tz="Mars/Olympus")
+
+
+def test_dateparser_is_imported_only_when_a_human_date_needs_it() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import botflix_mcp.server, botflix_mcp.aioz.tools.analytics; from botflix_mcp.aioz import rules;"
+        "rules.resolve_range('last 7 days'); rules.resolve_range('2024-09-01', 'today');"
+        "assert 'dateparser' not in sys.modules, 'imported at start-up';"
+        "rules.resolve_range('1 Nov 2026'); assert 'dateparser' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
 def test_resolve_range_is_deterministic_given_now() -> None:
     later = NOW + timedelta(days=3)
     assert r.resolve_range("last 7 days", now=NOW) != r.resolve_range("last 7 days", now=later)

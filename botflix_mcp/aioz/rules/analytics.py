@@ -44,6 +44,37 @@ FILTER_ALIASES: dict[str, dict[str, str]] = {
     "device_types": {"desktop": "computer", "mobile": "phone", "smartphone": "phone"},
 }
 FREE_FILTERS: tuple[str, ...] = ("media_ids", "countries", "tags")
+#: How a breakdown reads to a person; the wire keeps its own spelling (`operator-system`).
+BREAKDOWN_LABELS: dict[str, str] = {
+    "media-id": "media",
+    "media-type": "media type",
+    "continent": "continent",
+    "country": "country",
+    "device-type": "device type",
+    "operator-system": "operating system",
+    "browser": "browser",
+}
+#: Country spellings people use -> the ISO 3166-1 alpha-2 code the API wants (alpha-3 codes and common names).
+COUNTRY_CODES: dict[str, str] = {
+    "usa": "US", "united states": "US", "united states of america": "US", "america": "US", "us of a": "US",
+    "uk": "GB", "gbr": "GB", "united kingdom": "GB", "great britain": "GB", "britain": "GB", "england": "GB",
+    "vnm": "VN", "vietnam": "VN", "viet nam": "VN", "fra": "FR", "france": "FR", "deu": "DE", "germany": "DE",
+    "esp": "ES", "spain": "ES", "ita": "IT", "italy": "IT", "prt": "PT", "portugal": "PT", "nld": "NL",
+    "netherlands": "NL", "holland": "NL", "bel": "BE", "belgium": "BE", "che": "CH", "switzerland": "CH",
+    "aut": "AT", "austria": "AT", "swe": "SE", "sweden": "SE", "nor": "NO", "norway": "NO", "dnk": "DK",
+    "denmark": "DK", "fin": "FI", "finland": "FI", "pol": "PL", "poland": "PL", "irl": "IE", "ireland": "IE",
+    "rus": "RU", "russia": "RU", "ukr": "UA", "ukraine": "UA", "tur": "TR", "turkey": "TR", "grc": "GR",
+    "greece": "GR", "chn": "CN", "china": "CN", "jpn": "JP", "japan": "JP", "kor": "KR", "south korea": "KR",
+    "korea": "KR", "ind": "IN", "india": "IN", "idn": "ID", "indonesia": "ID", "tha": "TH", "thailand": "TH",
+    "mys": "MY", "malaysia": "MY", "sgp": "SG", "singapore": "SG", "phl": "PH", "philippines": "PH",
+    "khm": "KH", "cambodia": "KH", "lao": "LA", "laos": "LA", "twn": "TW", "taiwan": "TW", "hkg": "HK",
+    "hong kong": "HK", "aus": "AU", "australia": "AU", "nzl": "NZ", "new zealand": "NZ", "can": "CA",
+    "canada": "CA", "mex": "MX", "mexico": "MX", "bra": "BR", "brazil": "BR", "arg": "AR", "argentina": "AR",
+    "chl": "CL", "chile": "CL", "col": "CO", "colombia": "CO", "per": "PE", "peru": "PE", "zaf": "ZA",
+    "south africa": "ZA", "nga": "NG", "nigeria": "NG", "egy": "EG", "egypt": "EG", "ken": "KE", "kenya": "KE",
+    "are": "AE", "uae": "AE", "united arab emirates": "AE", "sau": "SA", "saudi arabia": "SA", "isr": "IL",
+    "israel": "IL", "pak": "PK", "pakistan": "PK", "bgd": "BD", "bangladesh": "BD",
+}  # fmt: skip
 MetricKind = Literal["data", "bucket", "timeseries"]
 
 
@@ -80,6 +111,20 @@ def validate_metric_query(kind: MetricKind, metric: str, dimension: str) -> str:
     return dimension
 
 
+def breakdown_label(breakdown: str) -> str:
+    """The human name of a wire breakdown (`operator-system` -> "operating system")."""
+    return BREAKDOWN_LABELS.get(breakdown, breakdown.replace("-", " "))
+
+
+def _country_hint(bad: list[str]) -> str:
+    """Suggest the ISO code for each value we recognise ('USA' -> 'US'), else say what a code looks like."""
+    known = {v: COUNTRY_CODES.get(" ".join(v.lower().replace(".", "").split())) for v in bad}
+    fixes = [f"{v!r} → {code!r}" for v, code in known.items() if code]
+    if fixes and len(fixes) == len(bad):
+        return f"Use the two-letter ISO 3166-1 code: {', '.join(fixes)}."
+    return "Use two-letter ISO 3166-1 codes such as US, GB, VN, FR (USA is US, UK is GB)."
+
+
 def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple | set) else [value]
 
@@ -102,7 +147,7 @@ def validate_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
                 bad = [v for v in items if not re.fullmatch(r"[A-Za-z]{2}", v)]
                 if bad:
                     raise RuleViolation(
-                        f"countries: {bad[0]!r} is not a two-letter country code.", "Use ISO codes such as VN, US, FR."
+                        f"countries: {bad[0][:60]!r} is not a two-letter country code.", _country_hint(bad)
                     )
                 items = [v.upper() for v in items]
             out[key] = items
@@ -124,3 +169,23 @@ def validate_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
         else:
             out[key] = list(dict.fromkeys(normalised))
     return out
+
+
+_INTERVAL_SECONDS = {"hour": 3600, "day": 86400, "week": 7 * 86400}
+
+
+def series_points(start: int, end: int, interval: str) -> int:
+    """How many `interval` points a time series from `start` to `end` (inclusive UNIX seconds) can have.
+
+    An upper bound (a partial bucket at either end counts), so that a page sized to it holds the whole range:
+    November by day is 30 points, not the API's default page of 25.
+    """
+    if end < start:
+        return 0
+    if interval == "month":
+        from datetime import UTC, datetime
+
+        first, last = datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC)
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    step = _INTERVAL_SECONDS.get(interval, 86400)
+    return (end - start) // step + 1 + (1 if (end - start + 1) % step else 0)

@@ -1,15 +1,16 @@
 """Analytics toolset: one read tool over the three metric endpoints (data, bucket, timeseries).
 
-Skill rule 5: human dates ("2024-09-01", ISO datetimes, "yesterday", "last 7 days") become UNIX seconds silently
-(rules.resolve_range); `from` after `to` is an error before any call.
-The metric/aggregation/breakdown/interval lists are research/aioz.md §5.8 (backend code), which WINS over the
+Skill rule 5: human dates ("2024-09-01", "1 Nov 2026", "last Monday", "past 2 weeks", "this month") become UNIX
+seconds silently (rules.resolve_range, in UTC or the zone the caller names); the result shows the resolved range
+and the zone; `from` after `to` is an error before any call. A time series is asked for as many points as the
+range has (up to the API's page of 100), so a daily November is 30 points, not the default 25.
+The metric/aggregation/breakdown/interval lists are docs/aioz-api.md §analytics (backend code), which WIN over the
 skill: e.g. `impression_time`, `week`/`month` intervals, and the breakdown `operator-system` (the skill says
-`operating-system`, which the host rejects). rules.validate_metric_query holds those lists.
+`operating-system`, which the host rejects); results name it "operating system". rules.analytics holds them.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
@@ -17,6 +18,11 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from botflix_mcp.aioz import rules
+from botflix_mcp.aioz.api import analytics as analytics_api
+from botflix_mcp.aioz.api.analytics import MAX_LIMIT, MetricItem
+from botflix_mcp.aioz.api.base import total_of
+from botflix_mcp.aioz.rules.analytics import breakdown_label, series_points
+from botflix_mcp.aioz.rules.dates import describe_range, range_info
 from botflix_mcp.aioz.session import aioz_session
 from botflix_mcp.app import App
 from botflix_mcp.errors import UserInputError
@@ -24,13 +30,19 @@ from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.toolkit import Toolkit
 
 MAX_TABLE_ROWS = 50
-
-
-def _iso(ts: int) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+Word = Annotated[str, Field(max_length=40)]
+DateText = Annotated[str, Field(max_length=100)]
+FilterValue = Annotated[str, Field(max_length=255)]
+Filters = Annotated[
+    dict[Annotated[str, Field(max_length=40)], FilterValue | Annotated[list[FilterValue], Field(max_length=100)]],
+    Field(max_length=10, description="media_ids, media_type, continents, countries (ISO: US), device_types, os..."),
+]
+DEFAULT_LIMIT = 25
 
 
 def _num(value: Any) -> str:
+    if value is None:
+        return "no data"
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, int):
@@ -47,7 +59,7 @@ def render_table(rows: list[dict[str, Any]], *, first: str, key: str) -> str:
         label = row.get(key)
         if key == "emitted_at" and isinstance(label, str):
             label = label.replace("T", " ").replace("Z", " UTC")
-        lines.append(f"| {str(label).replace('|', '/') or '(unknown)'} | {_num(row.get('metric_value'))} |")
+        lines.append(f"| {str(label or '').replace('|', '/') or '(unknown)'} | {_num(row.get('metric_value'))} |")
     if len(rows) > MAX_TABLE_ROWS:
         lines.append(f"\n…{len(rows) - MAX_TABLE_ROWS} more rows in the structured data.")
     return "\n".join(lines)
@@ -58,66 +70,75 @@ def register(kit: Toolkit, app: App) -> None:
     async def aioz_analytics(
         ctx: Context,
         kind: Literal["data", "bucket", "timeseries"],
-        metric: Annotated[str, Field(description="play, start, end, impression, view, watch_time...")],
-        aggregation: Annotated[str | None, Field(description="data: count|rate|total|average|sum")] = None,
-        breakdown: Annotated[str | None, Field(description="bucket: country, device-type, media-id...")] = None,
-        interval: Annotated[str | None, Field(description="timeseries: hour|day|week|month")] = None,
-        date_from: Annotated[str, Field(description="'2024-09-01', ISO, 'yesterday', 'last 7 days'")] = "last 7 days",
-        date_to: str | None = None,
-        filters: Annotated[
-            dict[str, Any] | None, Field(description="media_ids, countries, device_types, os...")
+        metric: Annotated[Word, Field(description="play, start, end, impression, view, watch_time...")],
+        aggregation: Annotated[Word | None, Field(description="data: count|rate|total|average|sum")] = None,
+        breakdown: Annotated[Word | None, Field(description="bucket: country, device-type, media-id, os...")] = None,
+        interval: Annotated[Word | None, Field(description="timeseries: hour|day|week|month")] = None,
+        date_from: Annotated[
+            DateText, Field(description="'2024-09-01', '1 Nov 2026', 'last Monday', 'past 2 weeks', 'this month'")
+        ] = "last 7 days",
+        date_to: Annotated[DateText | None, Field(description="default now; a day means its end")] = None,
+        timezone: Annotated[
+            str | None, Field(max_length=64, description="IANA zone for days/weeks/months (default UTC)")
         ] = None,
+        filters: Filters | None = None,
         offset: Annotated[int, Field(ge=0)] = 0,
-        limit: Annotated[int, Field(ge=1, le=100)] = 25,
+        limit: Annotated[
+            int | None, Field(ge=1, le=100, description="default 25; timeseries: the range's points")
+        ] = None,
     ) -> Annotated[CallToolResult, ToolOutput]:
         """Playback metrics over a date range (human dates ok): data = one number, bucket = by breakdown,
         timeseries = by interval."""
-        start, end = rules.resolve_range(date_from, date_to)
+        start, end = rules.resolve_range(date_from, date_to, tz=timezone)
         dimension = {"data": aggregation, "bucket": breakdown, "timeseries": interval}[kind]
         if not dimension:
-            needed = {"data": "aggregation", "bucket": "breakdown", "timeseries": "interval"}[kind]
-            raise UserInputError(f"kind={kind!r} needs {needed}.", f"E.g. {needed}='count'/'country'/'day'.")
+            needed, example = {"data": ("aggregation", "count"), "bucket": ("breakdown", "country"),
+                               "timeseries": ("interval", "day")}[kind]  # fmt: skip
+            raise UserInputError(f"kind={kind!r} needs {needed}.", f"Give {needed}, e.g. {needed}='{example}'.")
         group = rules.validate_metric_query(kind, metric, dimension)
-        metric = metric.strip().lower()
+        metric = metric.strip().lower().replace("-", "_")
         filter_by = rules.validate_filters(filters)
-        query_path = f"/analytics/metrics/{kind}/{metric}/{group}"
-        body: dict[str, Any] = {"from": start, "to": end}
-        if filter_by:
-            body["filter_by"] = filter_by
-        if kind != "data":
-            body.update({"offset": offset, "limit": limit})
-            # buckets: biggest first; time series: chronological
-            body.update(
-                {"sort_by": "metric_value", "order_by": "desc"}
-                if kind == "bucket"
-                else {"sort_by": "emitted_at", "order_by": "asc"}
-            )
-        span = f"{_iso(start)} → {_iso(end)}"
+        span = describe_range(start, end, timezone)
+        when = range_info(start, end, timezone)
         api = await aioz_session(ctx, app)
-        data = (await api.post(query_path, json=body, idempotent=True)).data or {}
         if kind == "data":
-            value = data.get("data") if isinstance(data, dict) else data
+            answer = await analytics_api.metric_value(api, metric, group, start=start, end=end, filter_by=filter_by)
             return to_result(
                 ToolOutput(
-                    summary=f"**{metric} · {group}** ({span}): **{_num(value)}**",
-                    data={
-                        "value": value,
-                        "context": data.get("context") if isinstance(data, dict) else None,
-                        "from": start,
-                        "to": end,
-                    },
+                    summary=f"**{metric} · {group}** ({span}): **{_num(answer.data)}**",
+                    data={"value": _whole(answer.data), "context": answer.context.dump(), **when},
                 )
             )
-        rows = [r for r in (data.get("data") or []) if isinstance(r, dict)] if isinstance(data, dict) else []
-        total = int(data.get("total", len(rows))) if isinstance(data, dict) else len(rows)
-        first, key = (group, "dimension_value") if kind == "bucket" else (f"Time ({group})", "emitted_at")
+        if limit is None:  # a series: the whole range in one page when it fits
+            limit = min(MAX_LIMIT, series_points(start, end, group)) if kind == "timeseries" else DEFAULT_LIMIT
+        page = await analytics_api.metric_rows(
+            api, kind, metric, group, start=start, end=end, filter_by=filter_by, offset=offset, limit=limit
+        )
+        rows = [_row(item) for item in page.data]
+        total = total_of(page.total, len(rows), offset)
+        if kind == "bucket":
+            label = breakdown_label(group)
+            title, first, key = f"{metric} by {label}", label.capitalize(), "dimension_value"
+            extra: dict[str, Any] = {"breakdown": group, "breakdown_label": label}
+        else:
+            title, first, key = f"{metric} per {group}", f"Time ({group})", "emitted_at"
+            extra = {"interval": group}
         return to_result(
             ToolOutput(
-                summary=f"**{metric} by {group}** ({span})\n\n{render_table(rows, first=first, key=key)}",
-                data={"rows": rows, "context": data.get("context"), "from": start, "to": end},
+                summary=f"**{title}** ({span})\n\n{render_table(rows, first=first, key=key)}",
+                data={"rows": rows, "context": page.context.dump(), **extra, **when},
                 page=page_of(total, offset, limit, len(rows)),
             )
         )
+
+
+def _whole(value: float | None) -> float | int | None:
+    """12.0 -> 12 (counts read as numbers from strings stay whole numbers in the data)."""
+    return int(value) if value is not None and value.is_integer() else value
+
+
+def _row(item: MetricItem) -> dict[str, Any]:
+    return {**item.dump(), "metric_value": _whole(item.metric_value)}
 
 
 __all__ = ["UserInputError", "register", "render_table"]

@@ -3,7 +3,7 @@
 Skill rule 8: after every create or update the handler calls `POST /webhooks/check/{id}` and reports its result
 BEFORE the webhook is confirmed to the user; a failed check is shown with what to fix, never hidden.
 
-Facts from research/aioz.md §5.6/§7 (they win over the skill): the check POSTs a test `encoding.started` payload
+Wire facts (docs/aioz-api.md §webhooks; they win over the skill): the check POSTs a test `encoding.started` payload
 with a 1 s timeout and needs exactly HTTP 200 back; management flags use underscores (`encoding_finished`) while
 delivered events use dots (`encoding.finished`); deliveries carry no signature.
 (The server's own webhook receiver lives in aioz/webhooks_receiver.py; this module only manages AIOZ webhooks.)
@@ -19,21 +19,26 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from botflix_mcp.aioz import rules
+from botflix_mcp.aioz.api import webhooks as webhooks_api
+from botflix_mcp.aioz.api.base import total_of
+from botflix_mcp.aioz.api.webhooks import EVENTS, Webhook
 from botflix_mcp.aioz.session import AiozSession, aioz_session
 from botflix_mcp.app import App
-from botflix_mcp.errors import ApiConnectionError, ApiError, AuthenticationError, NotFoundError, UserInputError
+from botflix_mcp.errors import (
+    ApiConnectionError,
+    ApiError,
+    AuthenticationError,
+    NotFoundError,
+    UnexpectedAnswerError,
+    UserInputError,
+)
 from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.toolkit import Toolkit
 
 Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]  # ids go into URL paths: no '/', '.', '?'...
-EVENTS: tuple[str, ...] = (
-    "file_received",
-    "encoding_started",
-    "partial_finished",
-    "encoding_finished",
-    "encoding_failed",
-)
 Event = Literal["file_received", "encoding_started", "partial_finished", "encoding_finished", "encoding_failed"]
+MAX_URL = 2048
+LIST_STEP = "List the webhooks with aioz_webhooks (action 'list') to find its id."
 
 CHECK_FIX = (
     "Make sure the URL is public (reachable from the internet, not localhost or a private network), uses "
@@ -61,16 +66,21 @@ def event_flags(events: list[str] | None) -> dict[str, bool]:
     return {name: name in chosen for name in EVENTS}
 
 
-def subscribed(webhook: dict[str, Any]) -> list[str]:
-    return [e for e in EVENTS if webhook.get(e)]
+def _as_webhook(webhook: Webhook | dict[str, Any]) -> Webhook:
+    return webhook if isinstance(webhook, Webhook) else Webhook.model_validate(webhook)
 
 
-def render_webhook(webhook: dict[str, Any]) -> str:
-    events = ", ".join(f"`{e}`" for e in subscribed(webhook)) or "(none)"
+def subscribed(webhook: Webhook | dict[str, Any]) -> list[str]:
+    return _as_webhook(webhook).events
+
+
+def render_webhook(webhook: Webhook | dict[str, Any]) -> str:
+    hook = _as_webhook(webhook)
+    events = ", ".join(f"`{e}`" for e in hook.events) or "(none)"
     return (
-        f"- **{webhook.get('name', '(unnamed)')}** `{webhook.get('id')}`\n"
-        f"  - URL: {webhook.get('url', '?')}\n  - Events: {events}\n"
-        f"  - Last triggered: {webhook.get('last_triggered_at') or 'never'}"
+        f"- **{hook.name or '(unnamed)'}** `{hook.id or '?'}`\n"
+        f"  - URL: {hook.url or '?'}\n  - Events: {events}\n"
+        f"  - Last triggered: {hook.last_triggered_at or 'never'}"
     )
 
 
@@ -88,17 +98,17 @@ async def run_check(api: AiozSession, webhook_id: str, *, strict: bool) -> Check
     create/update they are reported instead, because the webhook already exists and its id must reach the user.
     """
     try:
-        response = await api.post(f"/webhooks/check/{webhook_id}")
+        status, message = await webhooks_api.check_webhook(api, webhook_id)
     except ApiError as exc:
         if strict and isinstance(exc, AuthenticationError | NotFoundError | ApiConnectionError):
             raise
         if exc.status == 429 and strict:
             raise
         return CheckResult(False, exc.message, exc.status)
-    return CheckResult(True, response.message or "ok", response.status)
+    return CheckResult(True, message, status)
 
 
-def confirmation(verb: str, webhook: dict[str, Any], check: CheckResult) -> tuple[str, list[str]]:
+def confirmation(verb: str, webhook: Webhook | dict[str, Any], check: CheckResult) -> tuple[str, list[str]]:
     """Check result FIRST, then the confirmation (or the explicit non-confirmation)."""
     head = render_check(check)
     if check.ok:
@@ -113,27 +123,25 @@ def register(kit: Toolkit, app: App) -> None:
         ctx: Context,
         action: Literal["list", "get"] = "list",
         webhook_id: Id | None = None,
-        search: str | None = None,
+        search: Annotated[str | None, Field(max_length=255, description="list: name contains")] = None,
         offset: Annotated[int, Field(ge=0)] = 0,
         limit: Annotated[int, Field(ge=1, le=100)] = 25,
     ) -> Annotated[CallToolResult, ToolOutput]:
         """List webhooks or get one (URL, events, last trigger)."""
         if action == "get":
             if not webhook_id:
-                raise UserInputError("webhook_id is required for action 'get'.", "List webhooks first.")
+                raise UserInputError("webhook_id is required for action 'get'.", LIST_STEP)
             api = await aioz_session(ctx, app)
-            data = (await api.get(f"/webhooks/{webhook_id}")).data or {}
-            webhook = data.get("webhook", data)
-            return to_result(ToolOutput(summary=render_webhook(webhook), data=webhook))
-        params = {"search": search, "sort_by": "created_at", "order_by": "desc", "offset": offset, "limit": limit}
+            webhook = await webhooks_api.get_webhook(api, webhook_id)
+            return to_result(ToolOutput(summary=render_webhook(webhook), data=webhook.dump()))
         api = await aioz_session(ctx, app)
-        data = (await api.get("/webhooks", params=params)).data or {}
-        hooks = data.get("webhooks") or []
-        total = int(data.get("total", len(hooks)))
+        page = await webhooks_api.list_webhooks(api, search=search, offset=offset, limit=limit)
+        hooks = page.webhooks
+        total = total_of(page.total, len(hooks), offset)
         return to_result(
             ToolOutput(
                 summary=f"**Webhooks** ({total})\n" + ("\n".join(render_webhook(h) for h in hooks) or "(none)"),
-                data=hooks,
+                data=[h.dump() for h in hooks],
                 page=page_of(total, offset, limit, len(hooks)),
             )
         )
@@ -151,13 +159,13 @@ def register(kit: Toolkit, app: App) -> None:
         action: Literal["create", "update", "check"],
         webhook_id: Id | None = None,
         name: Annotated[str | None, Field(max_length=255)] = None,
-        url: str | None = None,
+        url: Annotated[str | None, Field(max_length=MAX_URL)] = None,
         events: Annotated[list[Event] | None, Field(description="create default: all; unlisted = off")] = None,
     ) -> Annotated[CallToolResult, ToolOutput]:
         """create/update, then AIOZ test-delivers to the URL and that check is reported first. check: re-test."""
         if action == "check":
             if not webhook_id:
-                raise UserInputError("webhook_id is required for action 'check'.", "List webhooks first.")
+                raise UserInputError("webhook_id is required for action 'check'.", LIST_STEP)
             api = await aioz_session(ctx, app)
             result = await run_check(api, webhook_id, strict=True)
             return to_result(
@@ -172,28 +180,29 @@ def register(kit: Toolkit, app: App) -> None:
             body.update(event_flags(list(events)))
         if action == "create":
             if not url:
-                raise UserInputError("url is required to create a webhook.")
+                raise UserInputError("url is required to create a webhook.", "Give the public URL AIOZ should POST to.")
             body.setdefault("name", name or "botflix-mcp webhook")
             if events is None:  # default: every event (the skill lists all five)
                 body.update(event_flags(list(EVENTS)))
             api = await aioz_session(ctx, app)
-            data = (await api.post("/webhooks", json=body)).data or {}
-            webhook = data.get("webhook", data)
+            webhook = await webhooks_api.create_webhook(api, body)
             verb = "created"
         else:
             if not webhook_id:
-                raise UserInputError("webhook_id is required for action 'update'.", "List webhooks first.")
+                raise UserInputError("webhook_id is required for action 'update'.", LIST_STEP)
             if not body:
-                raise UserInputError("update needs at least one of name, url or events.")
+                raise UserInputError("update needs at least one of name, url or events.", "Give what should change.")
             api = await aioz_session(ctx, app)
-            await api.patch(f"/webhooks/{webhook_id}", json=body)
-            got = (await api.get(f"/webhooks/{webhook_id}")).data or {}
-            webhook = got.get("webhook", got)
+            await webhooks_api.update_webhook(api, webhook_id, body)
+            try:
+                webhook = await webhooks_api.get_webhook(api, webhook_id)
+            except UnexpectedAnswerError:  # updated, but the re-read came back empty: show what was sent
+                webhook = Webhook.model_validate({"id": webhook_id, **body})
             verb = "updated"
-        check = await run_check(api, str(webhook.get("id") or webhook_id), strict=False)
+        check = await run_check(api, webhook.id or webhook_id or "", strict=False)
         summary, warnings = confirmation(verb, webhook, check)
         return to_result(
-            ToolOutput(summary=summary, data={"webhook": webhook, "check": check.as_dict()}, warnings=warnings)
+            ToolOutput(summary=summary, data={"webhook": webhook.dump(), "check": check.as_dict()}, warnings=warnings)
         )
 
     @kit.tool(
@@ -207,5 +216,5 @@ def register(kit: Toolkit, app: App) -> None:
     async def aioz_webhook_delete(ctx: Context, webhook_id: Id) -> Annotated[CallToolResult, ToolOutput]:
         """Delete a webhook; AIOZ stops sending its events."""
         api = await aioz_session(ctx, app)
-        await api.delete(f"/webhooks/{webhook_id}")
+        await webhooks_api.delete_webhook(api, webhook_id)
         return to_result(ToolOutput(summary=f"🗑️ Webhook `{webhook_id}` deleted.", data={"deleted": webhook_id}))
