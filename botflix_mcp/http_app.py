@@ -221,8 +221,14 @@ def build_http_app(settings: Settings, server: MCPServer | None = None) -> Starl
             "listening on all addresses, but only loopback Host headers are accepted: set "
             "BOTFLIX_MCP_ALLOWED_HOSTS (or BOTFLIX_MCP_PUBLIC_URL) to the name clients use to reach this server"
         )
+    from botflix_mcp.event_store import RETRY_MS, MemoryEventStore  # SSE priming event + retry (SEP-1699)
+
     return server.streamable_http_app(
-        streamable_http_path=MCP_PATH, transport_security=transport_security(settings), host=settings.host
+        streamable_http_path=MCP_PATH,
+        transport_security=transport_security(settings),
+        host=settings.host,
+        event_store=MemoryEventStore(),
+        retry_interval=RETRY_MS,
     )
 
 
