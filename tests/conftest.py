@@ -16,6 +16,9 @@ import pytest
 from botflix_mcp.settings import Settings
 from tests.helpers import make_app, sandbox_settings
 
+# The official AIOZ spec checks every request sent to the sandbox (tests/oracle/plugin.py).
+pytest_plugins = ["tests.oracle.plugin"]
+
 # --------------------------------------------------------------------------- suite-wide secret guard
 
 _records: list[str] = []
@@ -95,8 +98,10 @@ def mode(request: pytest.FixtureRequest) -> str:
 def sandbox() -> Iterator[Any]:
     """One emulator per test session on 127.0.0.1 (tests never reach the real hosts)."""
     from botflix_mcp.sandbox import SandboxServer
+    from tests.oracle.capture import RequestTap
 
     server = SandboxServer()
+    server.app = RequestTap(server.app)  # type: ignore[assignment]  # copies AIOZ requests for the spec oracle
     server.start()
     try:
         yield server
