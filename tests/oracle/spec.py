@@ -82,9 +82,6 @@ ALLOWED: tuple[Rule, ...] = (
 
 # Real defects, tolerated until fixed (strict: see the module docstring). Remove an entry with its fix.
 KNOWN_DEFECTS: tuple[KnownDefect, ...] = (
-    KnownDefect("PATCH", "/playlists/{id}", r"metadata",
-                "issue 9 defect c: metadata sent as a JSON object, the spec has an array of {key, value}",
-                flow="playlist_update_metadata"),
     KnownDefect("*", "/playlists/{id}*", r"parameter: .*is not a 'uuid'",
                 "playlist ids are sent unchecked: the spec's ids are UUIDs; refuse others before any request",
                 flow="playlist_id_not_a_uuid"),
@@ -227,26 +224,29 @@ def _schema_name(schema: dict[str, Any]) -> str:
 
 
 def _body_value(raw: RawRequest, content_type: str) -> Any:
+    """The body as JSON, or a form as {field: [values]} (a file part's value is None)."""
     if content_type.startswith("application/json"):
         try:
             return json.loads(raw.body)
         except ValueError:
             return None
+    fields: dict[str, list[str | None]] = {}
     if content_type.startswith("multipart/form-data"):
         message = BytesParser(policy=HTTP).parsebytes(
             b"Content-Type: " + raw.headers.get("content-type", "").encode() + b"\r\n\r\n" + raw.body
         )
-        fields: dict[str, Any] = {}
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
             if isinstance(name, str):
                 is_file = part.get_param("filename", header="content-disposition") is not None
                 payload = part.get_payload(decode=True)
                 text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload)
-                fields[name] = None if is_file else text
+                fields.setdefault(name, []).append(None if is_file else text)
         return fields
     if content_type.startswith("application/x-www-form-urlencoded"):
-        return dict(parse_qsl(raw.body.decode("latin-1"), keep_blank_values=True))
+        for key, value in parse_qsl(raw.body.decode("latin-1"), keep_blank_values=True):
+            fields.setdefault(key, []).append(value)
+        return fields
     return None
 
 
@@ -261,32 +261,41 @@ def _unknown_body_fields(raw: RawRequest, route: str) -> list[str]:
         return []  # a content type the spec does not list is openapi-core's finding
     value = _body_value(raw, content_type)
     schema = media.get("schema") or {}
-    out = _unknown_fields(value, schema, "")
+    if content_type.startswith("application/json"):
+        return _unknown_fields(value, schema, "")
+    out = _unknown_fields(dict.fromkeys(value or {}, ""), schema, "")
     if content_type.startswith("multipart/form-data") and isinstance(value, dict):
         out += _form_field_shapes(value, _resolve(schema))
     return out
 
 
-def _form_field_shapes(fields: dict[str, Any], schema: dict[str, Any]) -> list[str]:
-    """A multipart text field for an array of objects (e.g. metadata) must carry that array as JSON: the form
-    itself cannot say more. Arrays of strings may travel comma-separated (see ALLOWED)."""
+def _form_field_shapes(fields: dict[str, list[str | None]], schema: dict[str, Any]) -> list[str]:
+    """Form fields for objects (e.g. metadata's {key, value} items) must carry JSON of that shape. OpenAPI's
+    default multipart encoding sends an array as one part per item (an object item as application/json); one
+    part holding the whole JSON array is read too. Arrays of strings may be one comma-separated part."""
     from openapi_schema_validator import OAS30Validator
 
     out: list[str] = []
-    for name, text in fields.items():
+    for name, texts in fields.items():
         prop = _resolve((schema.get("properties") or {}).get(name) or {})
-        if text is None or prop.get("type") not in ("array", "object"):
+        item = _resolve(prop.get("items") or {}) if prop.get("type") == "array" else prop
+        if prop.get("type") not in ("array", "object") or item.get("type") != "object":
             continue
-        if prop.get("type") == "array" and _resolve(prop.get("items") or {}).get("type") != "object":
-            continue
-        try:
-            value = json.loads(text)
-        except ValueError:
-            out.append(f"body: {name}: form field is not JSON for the spec's {prop.get('type')}: {text[:80]!r}")
-            continue
-        inline = json.loads(json.dumps(prop))  # $refs below are resolved against the whole spec
+        values: list[Any] = []
+        for text in texts:
+            if text is None:
+                continue
+            try:
+                value = json.loads(text)
+            except ValueError:
+                out.append(f"body: {name}: form field is not JSON for the spec's object: {text[:80]!r}")
+                continue
+            many = prop.get("type") == "array" and isinstance(value, list) and len(texts) == 1
+            values += value if many else [value]
+        inline = json.loads(json.dumps(item))  # $refs below are resolved against the whole spec
         validator = OAS30Validator({**inline, "components": spec_dict()["components"]})
-        out += [f"body: {name}: {err.message}" for err in validator.iter_errors(value)][:3]
+        for value in values:
+            out += [f"body: {name}: {err.message}" for err in validator.iter_errors(value)][:3]
     return out
 
 
