@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
     from botflix_mcp.botflix.client import BotflixClient
     from botflix_mcp.credentials import CredentialStore
 
+T = TypeVar("T")
+
 
 @dataclass
 class App:
@@ -25,11 +28,21 @@ class App:
     botflix_transport: httpx.AsyncBaseTransport | None = None
     #: Overrides the retry policy derived from settings (tests use near-zero backoff).
     retry_policy: RetryPolicy | None = None
-    #: Free slots for the features that need process state (upload jobs, webhook events...), keyed by name.
-    extras: dict[str, Any] = field(default_factory=dict)
+    #: Process-wide stores of the features that keep state (upload jobs, webhook events, ...), one per type.
+    _state: dict[type, Any] = field(default_factory=dict)
     _aioz: AiozClient | None = None
     _botflix: BotflixClient | None = None
     _credentials: CredentialStore | None = None
+
+    def state(self, kind: type[T], factory: Callable[[], T] | None = None) -> T:
+        """The one `kind` store of this process (created on first use): typed, and app.py imports no feature.
+
+        `factory` builds it when the type needs arguments (e.g. `lambda: KeysPages(app)`).
+        """
+        found = self._state.get(kind)
+        if found is None:
+            found = self._state[kind] = factory() if factory is not None else kind()
+        return found  # type: ignore[no-any-return]
 
     @property
     def retry(self) -> RetryPolicy:
@@ -78,7 +91,7 @@ class App:
         for client in (self._aioz, self._botflix):
             if client is not None:
                 await client.aclose()
-        for value in self.extras.values():
+        for value in self._state.values():
             closer = getattr(value, "aclose", None)
             if closer is not None:
                 await closer()

@@ -42,7 +42,8 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict, Field
 
-from botflix_mcp.aioz.client import AiozCredentials
+from botflix_mcp.aioz.api import account as account_api
+from botflix_mcp.aioz.client import AiozCredentials, AiozSession
 from botflix_mcp.settings import Settings
 from botflix_mcp.templates import KEYS_SAFE_REMINDER, PUBLIC_KEY_QUESTION, SECRET_KEY_QUESTION
 
@@ -180,14 +181,28 @@ class KeysRejected(Exception):
         self.explanation = explanation
 
 
+def is_printable_ascii(value: str) -> bool:
+    """Only the characters an API key can hold: '!' to '~' (no spaces, no control or non-ASCII characters)."""
+    return all("!" <= ch <= "~" for ch in value)
+
+
 def parse_keys(public_key: str, secret_key: str, *, source: str) -> tuple[str, AiozCredentials | None]:
-    """Local checks (no network): (problem, None) or ("", creds). Problems never repeat the values."""
+    """Local checks (no network): (problem, None) or ("", creds). Problems never repeat the values.
+
+    Surrounding whitespace (a pasted key with its newline) is trimmed, not refused.
+    """
     pub, sec = public_key.strip(), secret_key.strip()
     for label, value in (("Public Key", pub), ("Secret Key", sec)):
         if not value:
             return f"The AIOZ Stream {label} is empty; both keys are needed.", None
         if any(ch.isspace() for ch in value):
             return f"The AIOZ Stream {label} contains spaces or line breaks; paste the key alone.", None
+        if not is_printable_ascii(value):  # it is sent as an HTTP header: anything else cannot even be encoded
+            return (
+                f"The AIOZ Stream {label} contains characters that are not printable ASCII (keys are letters, "
+                "digits and punctuation only); copy it again from the AIOZ Stream dashboard and paste the key alone.",
+                None,
+            )
         if not KEY_MIN <= len(value) <= KEY_MAX:
             return f"The AIOZ Stream {label} should be {KEY_MIN} to {KEY_MAX} characters long.", None
     if pub == sec:
@@ -208,7 +223,7 @@ async def check_and_store(app: App, key: str | None, creds: AiozCredentials) -> 
     from botflix_mcp.errors import AuthenticationError
 
     try:
-        user = await app.aioz.me(creds)
+        user = (await account_api.me(AiozSession(app.aioz, creds))).dump()
     except AuthenticationError as exc:
         raise KeysRejected(rejected_explanation(exc.message)) from None
     if key is not None:

@@ -6,17 +6,23 @@ message) and what the model can do next. Secrets never reach these texts: `redac
 
 from __future__ import annotations
 
-from typing import ClassVar
+import re
+from typing import Any, ClassVar
 
 from botflix_mcp.logs import redact
 
 NOTHING_SENT = "Nothing was sent or changed."
 
 
+#: A message that already says what was not done ("Nothing was written.", "Nothing was sent.") keeps its own words:
+#: the generic sentence would repeat it, or be wrong (a download refused with HTTP 403 did send a request).
+_OWN_NOTHING = re.compile(r"(?i)\bnothing (?:was|has been|is) \w+")
+
+
 def with_nothing_sent(text: str) -> str:
     """`text` ending in "Nothing was sent or changed." said once (a message may already say it in its own words)."""
     text = text.rstrip()
-    if "nothing was sent" in text.lower() or "nothing was changed" in text.lower():
+    if _OWN_NOTHING.search(text):
         return text
     return f"{text} {NOTHING_SENT}"
 
@@ -43,6 +49,7 @@ class ApiError(BotflixMcpError):
 
     default_next_step: ClassVar[str] = "Check the arguments and try again."
     kind: ClassVar[str] = "error"
+    answer: dict[str, Any] | None = None  # the error body when it was a JSON object (its shape tells kinds apart)
 
     def __init__(
         self,

@@ -53,7 +53,6 @@ PAGE_PATH = "/aioz-keys/"
 DEFAULT_TTL = 600.0
 MAX_ATTEMPTS = 5
 MAX_BODY = 16 * 1024
-EXTRA_KEY = "aioz_keys_pages"  # App.extras slot
 
 Status = Literal["open", "stored", "rejected", "cancelled", "expired"]
 
@@ -326,10 +325,7 @@ class KeysPages:
 
 
 def pages_of(app: App) -> KeysPages:
-    pages = app.extras.get(EXTRA_KEY)
-    if pages is None:
-        pages = app.extras[EXTRA_KEY] = KeysPages(app)
-    return pages  # type: ignore[no-any-return]
+    return app.state(KeysPages, lambda: KeysPages(app))
 
 
 # ---------------------------------------------------------------------- HTML

@@ -53,7 +53,6 @@ ROOTS_ENV = "BOTFLIX_MCP_ALLOWED_ROOTS"
 #: How long a session's `roots/list` answer is reused, seconds.
 ROOTS_TTL = 60.0
 ROOTS_TIMEOUT = 10.0
-_CACHE_SLOT = "paths.client_roots"  # App.extras slot
 _MAX_LISTING = 5000  # entries read from a folder for suggestions
 
 #: Folders under the home folder that hold credentials; refused unless a configured root lies inside one.
@@ -84,6 +83,11 @@ SENSITIVE_NAMES: tuple[str, ...] = (
     "id_ed25519*",
     "*.pem",
 )
+
+#: Longest file or folder name (bytes) the usual file systems take, and the longest whole path (Linux PATH_MAX).
+#: Past them the OS answers ENAMETOOLONG; the path is refused first, with a message saying which part is too long.
+NAME_MAX = 255
+PATH_MAX = 4096
 
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:([\\/]|$)")
 _WINDOWS_UNC = re.compile(r"^\\\\[^\\]+\\")
@@ -153,6 +157,32 @@ def _from_file_uri(raw: str) -> str:
     return path
 
 
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_lengths(path: Path) -> None:
+    """Refuse a path the OS cannot name (ENAMETOOLONG, or characters it cannot encode) before touching the disk."""
+    try:
+        encoded = os.fsencode(path)
+        parts = [(part, len(os.fsencode(part))) for part in path.parts]
+    except UnicodeError:
+        raise PathRefused(
+            "The path contains characters this system cannot use in a file name.", "Give the path as plain text."
+        ) from None
+    for part, size in parts:
+        if size > NAME_MAX:
+            raise PathRefused(
+                f"One part of the path, {_short(part)!r}, is {size} bytes long; file and folder names are at most "
+                f"{NAME_MAX} bytes.",
+                "Check the path (it may be text pasted in the wrong argument) or use a shorter file name.",
+            )
+    if len(encoded) > PATH_MAX:
+        raise PathRefused(
+            f"The path is {len(encoded)} bytes long; this system takes at most {PATH_MAX}.", "Use a shorter path."
+        )
+
+
 def parse_local_path(raw: str) -> Path:
     """The raw argument as an absolute (not yet resolved) path of this machine, or `PathRefused`.
 
@@ -174,7 +204,9 @@ def parse_local_path(raw: str) -> Path:
         if expanded.startswith("~"):
             raise PathRefused(f"Cannot expand {text!r}: no such user on this machine.", "Give an absolute path.")
         text = expanded
-    return Path(text)
+    path = Path(text)
+    check_lengths(path)
+    return path
 
 
 # --------------------------------------------------------------------------- roots
@@ -227,22 +259,25 @@ def _roots_from_uris(uris: Iterable[str]) -> tuple[Path, ...]:
     return _dedupe(dirs)
 
 
+class ClientRootsCache(dict[str, tuple[float, tuple[Path, ...] | None]]):
+    """MCP session -> (when, the client's roots): one store per process (on the App), else per server object."""
+
+
 def _cache_of(ctx: Any) -> dict[str, tuple[float, tuple[Path, ...] | None]]:
     """Per-server cache (on the App, else on the server object), so two servers in one process never share it."""
     try:
-        extras = ctx.request_context.lifespan_context.extras
+        state = ctx.request_context.lifespan_context.state
     except Exception:
-        try:
-            extras = _by_server.setdefault(ctx.mcp_server, {})
-        except Exception:
-            extras = {}
-    cache = extras.get(_CACHE_SLOT)
-    if cache is None:
-        cache = extras[_CACHE_SLOT] = {}
-    return cache  # type: ignore[no-any-return]
+        state = None
+    if state is not None:
+        return state(ClientRootsCache)  # type: ignore[no-any-return]
+    try:
+        return _by_server.setdefault(ctx.mcp_server, ClientRootsCache())
+    except Exception:
+        return ClientRootsCache()
 
 
-_by_server: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+_by_server: weakref.WeakKeyDictionary[Any, ClientRootsCache] = weakref.WeakKeyDictionary()
 
 
 def _handshake_era(ctx: Any) -> bool:
@@ -433,6 +468,18 @@ async def resolve_local_path(
                 "Give an absolute path (e.g. /home/me/videos/clip.mp4), a ~/ path or a file:// URI.",
             )
         path = explicit[0] / path
+        check_lengths(path)
+    try:
+        return _confine(path, shown, roots, must_exist=must_exist, for_write=for_write, allow_dir=allow_dir)
+    except OSError as exc:  # whatever the OS still refuses (e.g. a symlink whose target is too long)
+        reason = exc.strerror or type(exc).__name__
+        raise PathRefused(f"{_short(shown, 200)} cannot be used: {reason}.", "Check the path.") from None
+
+
+def _confine(
+    path: Path, shown: str, roots: AllowedRoots, *, must_exist: bool, for_write: bool, allow_dir: bool
+) -> Path:
+    """The real path of `path` if it lies in the roots and fits the flags (see `resolve_local_path`)."""
     real = _real(path)
     if not any(_within(real, root) for root in roots.dirs):
         raise _refuse_outside(shown, real, roots)

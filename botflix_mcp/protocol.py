@@ -43,7 +43,6 @@ MCP_LEVELS: dict[str, int] = {
 FORWARDED_METHODS = frozenset({"tools/call", "prompts/get", "resources/read"})
 MAX_FORWARDED = 200  # per request
 LOG_LEVEL_META = "io.modelcontextprotocol/logLevel"
-_LEVELS_SLOT = "protocol.client_log_levels"  # App.extras: session -> Python level
 
 _collected: contextvars.ContextVar[list[logging.LogRecord] | None] = contextvars.ContextVar(
     "botflix_forwarded_records", default=None
@@ -77,14 +76,15 @@ def _session_of(ctx: ServerRequestContext[Any, Any]) -> str:
     return f"sid:{sid}" if sid else "process"
 
 
+class ClientLogLevels(dict[str, int]):
+    """MCP session -> the Python level its client asked for with logging/setLevel (one store per process)."""
+
+
 def _levels(ctx: ServerRequestContext[Any, Any]) -> dict[str, int]:
-    extras = getattr(ctx.lifespan_context, "extras", None)
-    if extras is None:
+    state = getattr(ctx.lifespan_context, "state", None)
+    if state is None:
         return {}
-    levels = extras.get(_LEVELS_SLOT)
-    if levels is None:
-        levels = extras[_LEVELS_SLOT] = {}
-    return levels  # type: ignore[no-any-return]
+    return state(ClientLogLevels)  # type: ignore[no-any-return]
 
 
 def _wanted_level(ctx: ServerRequestContext[Any, Any]) -> int | None:

@@ -11,7 +11,9 @@ _PACKAGE = Path(__file__).resolve().parent
 @cache
 def data_dir(name: str) -> Path:
     """`prompts`, `schemas` or `SKILL.md`, from the wheel's `_data/` or the source checkout."""
-    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
+    # in the checkout SKILL.md lives in a directory named after the skill (the Agent Skills layout)
+    source = _PACKAGE.parent / ("skills/botflix-mcp/SKILL.md" if name == "SKILL.md" else name)
+    for candidate in (_PACKAGE / "_data" / name, source):
         if candidate.exists():
             return candidate
     raise FileNotFoundError(

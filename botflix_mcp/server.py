@@ -94,6 +94,9 @@ def build_server(
     protocol.register(server, app)
     server._botflix_app = app  # type: ignore[attr-defined]  # for the CLI/HTTP layer and tests
     server._botflix_toolkit = kit  # type: ignore[attr-defined]
+    from botflix_mcp import list_changed  # prompts/resources list_changed after botflix_skill refresh
+
+    list_changed.install(server)
     return server
 
 

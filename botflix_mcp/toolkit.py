@@ -12,6 +12,7 @@ schema. Surrounding whitespace of secret arguments (a pasted key ending in a new
 
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 import json
@@ -27,7 +28,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 from pydantic import ValidationError
 
-from botflix_mcp.errors import ApiError, UserInputError, with_nothing_sent
+from botflix_mcp.errors import NOTHING_SENT, ApiError, UserInputError, with_nothing_sent
 from botflix_mcp.logs import redact
 from botflix_mcp.results import ToolOutput
 from botflix_mcp.settings import Settings
@@ -73,10 +74,13 @@ def translate_errors(name: str, fn: Callable[P, Awaitable[R]]) -> Callable[P, Aw
         except ApiError as exc:
             raise ToolError(exc.for_model()) from None
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in exc.errors()[:8]
+            problems = "; ".join(  # pydantic's message only (never its input echo or URL)
+                f"`{'.'.join(str(p) for p in e['loc']) or 'input'}`: {e['msg'].removeprefix('Value error, ')}"
+                for e in exc.errors(include_url=False, include_input=False)[:8]
             )
-            raise ToolError(redact(f"Invalid input: {problems}. Nothing was sent or changed.")) from None
+            raise ToolError(
+                redact(f"Invalid input: {problems}. {NOTHING_SENT} Next step: correct these and call {name} again.")
+            ) from None
         except Exception as exc:
             if type(exc).__name__ == "RuleViolation":  # aioz.rules; imported lazily to keep start-up cheap
                 raise ToolError(redact(with_nothing_sent(f"Invalid input: {exc}"))) from None
@@ -138,6 +142,7 @@ def slim_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
 #: a secret argument itself (`SecretStr`/`format: password`, or `writeOnly` in its input schema).
 _SECRET_NAME = re.compile(r"(?i)(secret|token|password|passw|passphrase|credential|private|(^|_)(api_)?key$)")
 _ECHO_MAX = 40  # longer values are described (type, length), not repeated
+_PLAIN_NAME = re.compile(r"^[A-Za-z_][\w.-]{0,39}$")  # argument names shown back (anything else is not repeated)
 
 #: Patterns of the tools' schemas, said in words (anything else is quoted as a regular expression).
 _PATTERN_WORDS = {
@@ -246,7 +251,7 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, str):
         return f"a string of {len(value):,} characters" if len(value) > _ECHO_MAX else "a string"
     if isinstance(value, list | tuple):
-        return f"a list of {len(value):,} items"
+        return f"a list of {len(value):,} item{'' if len(value) == 1 else 's'}"
     if isinstance(value, dict):
         return "a JSON object"
     return type(value).__name__
@@ -333,10 +338,14 @@ def argument_error_text(
     if not lines:  # pragma: no cover - pydantic always names a location for argument errors
         lines.append("the arguments do not match the tool's input schema.")
     names = ", ".join(dict.fromkeys(line.split("`")[1].split("[")[0].split(".")[0] for line in lines if "`" in line))
+    # The SDK ignores arguments it does not know; next to a refusal, a misspelt name is usually the cause.
+    unknown = [k for k in arguments if k not in properties and _PLAIN_NAME.match(k)][:4]
+    for key in unknown:
+        close = difflib.get_close_matches(key, list(properties), n=1, cutoff=0.6)
+        lines.append(f"`{key}` is not an argument of {tool}" + (f" (did you mean `{close[0]}`?)." if close else "."))
     shown = lines[:8] + ([f"(and {len(lines) - 8} more)"] if len(lines) > 8 else [])
     text = "Invalid arguments: " + " ".join(shown)
-    text = with_nothing_sent(text)
-    return f"{text} Next step: correct {names or 'the arguments'} as described and call {tool} again."
+    return f"{text} {NOTHING_SENT} Next step: correct {names or 'the arguments'} as described and call {tool} again."
 
 
 def trim_secret_arguments(schema: Mapping[str, Any], arguments: dict[str, Any]) -> dict[str, Any]:

@@ -42,5 +42,8 @@ echo "== ruff"
 echo "== pytest"
 .venv/bin/python -m pytest -q "$@"
 
+echo "== skills-ref and MCPB validators (scripts/validate.sh)"
+bash scripts/validate.sh
+
 echo "== MCP conformance suite + Inspector CLI (scripts/conformance.sh)"
 bash scripts/conformance.sh

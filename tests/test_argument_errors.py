@@ -103,7 +103,9 @@ def assert_our_voice(text: str, argument: str, sent: Any, *, secret: bool, where
 
 
 @pytest.mark.anyio
-async def test_fuzz_every_tool_every_argument(server: Any, mode: str, caplog: pytest.LogCaptureFixture) -> None:
+async def test_fuzz_every_tool_every_argument(
+    server: Any, fresh_sandbox: Any, mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     calls: dict[str, int] = {}
     secret_arguments: list[str] = []
@@ -133,6 +135,7 @@ async def test_fuzz_every_tool_every_argument(server: Any, mode: str, caplog: py
     assert sum(calls.values()) >= 150, sum(calls.values())
     assert {"aioz_credentials.public_key", "aioz_credentials.secret_key"} <= set(secret_arguments)
     assert not [r for r in caplog.records if MARK in r.getMessage()], "an argument value reached a log record"
+    assert fresh_sandbox.requests() == [] and fresh_sandbox.botflix_requests() == [], "a refused call sent something"
 
 
 # --------------------------------------------------------------------------- one test per behaviour
@@ -206,3 +209,10 @@ async def test_pasted_keys_with_surrounding_whitespace_are_trimmed(
         assert "Keys stored for this session." in text_of(stored)
         me = await client.call_tool("aioz_account", {"action": "me"})
     assert not me.is_error, text_of(me)
+
+
+@pytest.mark.anyio
+async def test_a_misspelt_argument_is_pointed_out(server: Any, mode: str) -> None:
+    text = await _call(server, mode, "aioz_media_delete", {"mediaId": "abc"})
+    assert "`media_id` is required" in text, text
+    assert "`mediaId` is not an argument of aioz_media_delete (did you mean `media_id`?)." in text

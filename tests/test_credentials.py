@@ -516,3 +516,49 @@ def test_page_offered_only_where_the_browser_can_reach_it(settings: Any) -> None
     assert page_reachable(settings.with_overrides(transport="stdio"))
     assert page_reachable(settings.with_overrides(transport="http", host="127.0.0.1"))
     assert not page_reachable(settings.with_overrides(transport="http", host="0.0.0.0"))
+
+
+# --------------------------------------------------------------------------- issue 9 defect k: keys are printable ASCII
+
+NON_ASCII_KEYS = [
+    ("pk_ünïcødé_0123456789", "sk_0123456789abcdef"),  # letters outside ASCII
+    ("pk_0123456789abcdef", "sk_0123456789abcdef\u200b"),  # a zero-width space copied along (not `isspace`)
+    ("pk_0123456789abcdef", "sk_0123\x07456789abcdef"),  # a control character
+    ("pk_０１２３４５６７８９", "sk_0123456789abcdef"),  # full-width digits
+]
+
+
+@pytest.mark.parametrize(("public", "secret"), NON_ASCII_KEYS)
+async def test_non_ascii_keys_are_refused_clearly_and_not_echoed(
+    nokeys_server: Any, fresh_sandbox: Any, closing: Any, mode: str, public: str, secret: str
+) -> None:
+    async with Client(nokeys_server, mode=mode) as client:
+        result = await client.call_tool("aioz_credentials", {"public_key": public, "secret_key": secret})
+    text = text_of(result)
+    assert result.is_error and "printable ASCII" in text, text
+    assert "Internal error" not in text and "bug" not in text
+    assert public not in text and secret not in text and public[3:10] not in text and secret[3:10] not in text
+    assert aioz_paths(fresh_sandbox) == []  # nothing sent
+    assert closing.credentials.get_aioz(PROCESS_SESSION) is None
+
+
+async def test_pasted_keys_with_surrounding_whitespace_are_trimmed_and_work(
+    nokeys_server: Any, fresh_sandbox: Any, mode: str
+) -> None:
+    public, secret = demo_keys()
+    async with Client(nokeys_server, mode=mode) as client:
+        stored = await client.call_tool(
+            "aioz_credentials", {"public_key": f"  {public}\n", "secret_key": f"\t{secret}\r\n"}
+        )
+        assert not stored.is_error, text_of(stored)
+        me = await client.call_tool("aioz_account", {"action": "me"})
+    assert not me.is_error, text_of(me)
+    assert aioz_paths(fresh_sandbox) == ["/user/me"] * 2
+
+
+def test_parse_keys_refuses_non_ascii_without_echo() -> None:
+    for public, secret in NON_ASCII_KEYS:
+        problem, creds = parse_keys(public, secret, source="t")
+        assert creds is None and "printable ASCII" in problem
+        assert public not in problem and secret not in problem
+    assert parse_keys("pk_!#$%&'()*+,-./:;<=>?@[]^_`{|}~", "sk_12345678", source="t")[1] is not None

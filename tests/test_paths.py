@@ -281,3 +281,57 @@ async def test_over_http_client_roots_only_narrow_the_configured_ones(tree: Path
     assert _intersect((tree,), (tree / "videos",)) == (tree / "videos",)  # a wider client root cannot widen
     assert _intersect((tree / "videos",), (tree,)) == (tree / "videos",)
     assert _intersect((tree.parent / "outside",), (tree,)) == ()
+
+
+# ------------------------------------------------------------------------ names the OS cannot take (issue 9 k)
+
+LONG = "x" * 256 + ".mp4"  # one component over NAME_MAX (255 bytes)
+
+
+async def test_a_component_over_255_bytes_is_refused_clearly(tree: Path) -> None:
+    for raw in (str(tree / LONG), str(tree / ("é" * 128) / "a.mp4"), f"file://{tree}/{LONG}"):
+        text = await refused(raw, rooted(tree))
+        assert "at most 255 bytes" in text, text
+    assert "at most 255 bytes" in await refused(str(tree / LONG), rooted(tree), must_exist=False, for_write=True)
+    assert "at most 4096" in await refused(str(tree) + "/abc" * 1100, rooted(tree))
+    assert "at most 255 bytes" in await refused(LONG, rooted(tree))  # relative to the one configured root
+    ok = "y" * 250 + ".mp4"  # 254 bytes: fine (and reported missing, not too long)
+    assert "No such file" in await refused(str(tree / ok), rooted(tree))
+
+
+async def test_characters_the_os_cannot_encode_are_refused(tree: Path) -> None:
+    assert "cannot use" in await refused(str(tree / "bad\ud800.mp4"), rooted(tree))
+
+
+def _path_calls(path: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every tool that takes a local path, with that path in its path argument."""
+    return [
+        ("aioz_upload_media", {"source": path}),
+        ("aioz_media_write", {"action": "set_thumbnail", "media_id": "m1", "path": path}),
+        ("aioz_players_write", {"action": "set_logo", "player_id": "p1", "logo_path": path}),
+        ("aioz_captions_write", {"media_id": "m1", "language": "en", "path": path}),
+        ("aioz_playlist_write", {"action": "update", "playlist_id": "pl1", "thumbnail_path": path}),
+        ("botflix_probe_episode", {"path": path}),
+        ("botflix_upload_episode", {"path": path, "metadata": {"title": "t"}}),
+        ("botflix_download_episode", {"episode_id": "e1", "path": path}),
+        ("botflix_validate", {"kind": "brief", "document": path}),
+    ]
+
+
+async def test_every_path_tool_refuses_a_too_long_name_without_internal_error(
+    server: Any, fresh_sandbox: Any, tmp_path: Path, mode: str
+) -> None:
+    long_path = str(tmp_path / LONG)
+    seen: set[str] = set()
+    async with Client(server, mode=mode) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+        for tool, arguments in _path_calls(long_path):
+            if tool not in names:
+                continue
+            result = await client.call_tool(tool, arguments)
+            text = "\n".join(getattr(c, "text", "") for c in result.content)
+            assert result.is_error and "at most 255 bytes" in text, f"{tool}: {text}"
+            assert "Internal error" not in text, f"{tool}: {text}"
+            seen.add(tool)
+    assert len(seen) >= 8, seen
+    assert fresh_sandbox.requests() == [] and fresh_sandbox.botflix_requests() == []

@@ -112,7 +112,7 @@ def build_error(response: httpx.Response, method: str, path: str) -> ApiError:
     _, message = parse_envelope(response)
     message = message or response.reason_phrase or "no message"
     cls = error_class_for_status(response.status_code)
-    return cls(
+    error = cls(
         message,
         platform=PLATFORM,
         status=response.status_code,
@@ -121,6 +121,12 @@ def build_error(response: httpx.Response, method: str, path: str) -> ApiError:
         next_step=_next_step(response.status_code, message, path),
         retry_after=retry_after_seconds(response, message) if response.status_code == 429 else None,
     )
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error.answer = body if isinstance(body, dict) else None
+    return error
 
 
 class AiozClient:
@@ -263,13 +269,32 @@ class AiozClient:
     async def delete(self, path: str, *, creds: AiozCredentials, **kw: Any) -> AiozResponse:
         return await self.request("DELETE", path, creds=creds, **kw)
 
-    async def me(self, creds: AiozCredentials) -> dict[str, Any]:
-        """`GET /user/me` -> the user object (used to check keys once when they are collected)."""
-        from botflix_mcp.aioz.api.account import User
-        from botflix_mcp.aioz.api.base import parse
 
-        response = await self.request("GET", "/user/me", creds=creds)
-        return parse(User, response.data, method="GET", path="/user/me", key="user").dump()
+@dataclass(frozen=True)
+class AiozSession:
+    """The AIOZ client bound to one MCP session's credentials: what every `aioz/api/` function takes."""
+
+    client: AiozClient
+    creds: AiozCredentials
+
+    async def request(self, method: str, path: str, **kw: Any) -> AiozResponse:
+        return await self.client.request(method, path, creds=self.creds, **kw)
+
+    # Transitional verbs for code not yet on `aioz/api/` (tools must not use them: see tests/test_architecture.py).
+    async def get(self, path: str, **kw: Any) -> AiozResponse:
+        return await self.request("GET", path, **kw)
+
+    async def post(self, path: str, **kw: Any) -> AiozResponse:
+        return await self.request("POST", path, **kw)
+
+    async def patch(self, path: str, **kw: Any) -> AiozResponse:
+        return await self.request("PATCH", path, **kw)
+
+    async def put(self, path: str, **kw: Any) -> AiozResponse:
+        return await self.request("PUT", path, **kw)
+
+    async def delete(self, path: str, **kw: Any) -> AiozResponse:
+        return await self.request("DELETE", path, **kw)
 
 
 __all__ = [
@@ -277,6 +302,7 @@ __all__ = [
     "AiozClient",
     "AiozCredentials",
     "AiozResponse",
+    "AiozSession",
     "NotFoundError",
     "build_error",
     "parse_envelope",

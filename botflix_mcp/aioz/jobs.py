@@ -5,7 +5,7 @@ once or after its `wait_seconds`, forwarding the job's progress to its own clien
 shows the latest progress block (the same template) and can wait again; the cancel tool stops it cleanly (anyio
 cancellation inside the upload, so the journal stays consistent and a re-run resumes).
 
-Jobs live in `App.extras[JOBS_SLOT]`, owned by the MCP session that started them (`credentials.session_key`): a
+Jobs live in `App.state(JobRegistry)`, owned by the MCP session that started them (`credentials.session_key`): a
 session lists, reads and cancels only its own jobs. A connection without any session identity (2026-07-28 HTTP
 without a bearer token) owns nothing; its job id (128 random bits) is then the only handle, never listed.
 
@@ -21,16 +21,18 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 
 from botflix_mcp.aioz.upload import Progress, ProgressListener
 from botflix_mcp.errors import ApiError, UserInputError
 
+if TYPE_CHECKING:
+    from botflix_mcp.app import App
+
 logger = logging.getLogger(__name__)
 
-JOBS_SLOT = "upload.jobs"
 #: Finished jobs kept per owner (the oldest are forgotten first).
 KEEP_FINISHED = 20
 
@@ -195,8 +197,5 @@ class JobRegistry:
         return job.state != "running"
 
 
-def jobs_of(app: Any) -> JobRegistry:
-    registry = app.extras.get(JOBS_SLOT)
-    if registry is None:
-        registry = app.extras[JOBS_SLOT] = JobRegistry()
-    return registry  # type: ignore[no-any-return]
+def jobs_of(app: App) -> JobRegistry:
+    return app.state(JobRegistry)

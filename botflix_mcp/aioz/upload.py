@@ -62,8 +62,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import anyio
 import httpx
 
-from botflix_mcp.aioz.client import parse_envelope
-from botflix_mcp.errors import ApiError, NotFoundError, UserInputError
+from botflix_mcp.aioz.api import parts as parts_api
+from botflix_mcp.aioz.api.media import Media, media_status
+from botflix_mcp.aioz.api.parts import complete_upload
+from botflix_mcp.errors import ApiError, UserInputError
 from botflix_mcp.http import MIN_UPLOAD_RATE, Attempt, RetryPolicy
 from botflix_mcp.templates import ChunkRow, render_upload_complete, render_upload_progress
 
@@ -82,8 +84,6 @@ SAMPLE_BYTES = 64 * 1024
 JOURNAL_VERSION = 1
 #: 429 answers a single part may wait out (they pace the upload, they are not failures).
 MAX_RATE_LIMIT_WAITS = 60
-ALREADY_UPLOADED = "part is already uploaded"
-CORRUPTED = "file corrupted"
 
 
 class UploadFailed(Exception):
@@ -486,13 +486,13 @@ class PartSender:
                 old.close()
             body = PartBody(self.path, part, on_sent=attempt.body_sent)
             bodies.append(body)
-            headers = {
-                "Content-Type": body.content_type,
-                "Content-Length": str(body.length),
-                "Content-Range": part.content_range(self.total),
-            }
-            return self.api.client.build_request(
-                "POST", f"/media/{self.media_id}/part", creds=self.api.creds, content=body.stream(), headers=headers
+            return parts_api.part_request(
+                self.api,
+                self.media_id,
+                body=body.stream(),
+                content_type=body.content_type,
+                length=body.length,
+                content_range=part.content_range(self.total),
             )
 
         client = self.api.client
@@ -509,7 +509,7 @@ class PartSender:
                 before_attempt=self._pace,
                 on_rate_limited=self._pause,
                 method="POST",
-                path=f"/media/{self.media_id}/part",
+                path=parts_api.part_path(self.media_id),
             )
         except FileChanged as exc:
             return PartOutcome("failed", str(exc), stored=False)
@@ -521,19 +521,13 @@ class PartSender:
         md5 = bodies[-1].md5 if bodies else None
         if md5 and self.on_hashed is not None:
             self.on_hashed(part.index, md5)
-        if response.is_success:
-            return PartOutcome("ok", "stored", response.status_code, md5)
-        _, message = parse_envelope(response)
-        message = message or response.reason_phrase or ""
-        status = response.status_code
-        if status == 400 and ALREADY_UPLOADED in message.lower():
-            return PartOutcome("already", message, status, md5)
-        if status == 413:
-            return PartOutcome("too_large", message or "Request Entity Too Large", status, stored=False)
-        if status >= 500 or status == 429:
-            return PartOutcome("failed", f"HTTP {status}: {message}", status, md5, stored=None)
+        answer = parts_api.part_answer(response)
+        if answer.kind in ("ok", "already"):
+            return PartOutcome(answer.kind, answer.message, answer.status, md5)
+        if answer.kind == "too_large":
+            return PartOutcome("too_large", answer.message, answer.status, stored=False)
         return PartOutcome(
-            "failed", f"HTTP {status}: {message}", status, md5, stored=False, corrupted=CORRUPTED in message.lower()
+            "failed", answer.message, answer.status, md5, stored=answer.stored, corrupted=answer.corrupted
         )
 
 
@@ -542,12 +536,14 @@ class PartSender:
 
 @dataclass(frozen=True)
 class Progress:
-    """What a progress listener receives after each acknowledged part."""
+    """What a progress listener receives: after each acknowledged part (`kind` "stored": one notification each),
+    and when a part is sent or fails for good (`kind` "live": the block changed, the count did not)."""
 
     done: int
     total: int
     message: str  # one line
     block: str  # the skill's full progress block
+    kind: Literal["stored", "live"] = "stored"
 
 
 ProgressListener = Callable[[Progress], Awaitable[None]]
@@ -585,12 +581,27 @@ class UploadEngine:
         if self.journal is not None:
             self.journal.save(self.state)
 
-    def progress(self) -> Progress:
+    def progress(self, kind: Literal["stored", "live"] = "stored") -> Progress:
         s = self.state
         done, total = s.done, len(s.parts)
         percent = done * 100 // total if total else 100
         message = f"Uploading {s.title}: {done} of {total} chunks ({percent}%)"
-        return Progress(done, total, message, s.block())
+        return Progress(done, total, message, s.block(), kind)
+
+    async def _live(self) -> None:
+        """The block after a part was sent or failed (⏳ / ❌ rows), for job status; never a count going down."""
+        if self.on_progress is None:
+            return
+        snapshot = self.progress("live")
+        async with self._notify_lock:
+            if snapshot.done < self._last_done:
+                return
+            try:
+                await self.on_progress(snapshot)
+            except anyio.get_cancelled_exc_class():
+                raise
+            except Exception as exc:
+                logger.debug("progress listener failed: %s", type(exc).__name__)
 
     async def _notify(self, progress: Progress) -> None:
         """Tell the listener about one acknowledged part, in order (the snapshot was taken at the acknowledgement,
@@ -678,6 +689,7 @@ class UploadEngine:
                 self._save()
                 stop = True
                 tail_may_go.set()
+                await self._live()
             finally:
                 s.inflight.discard(part.index)
                 if not released:
@@ -700,6 +712,7 @@ class UploadEngine:
                 s.inflight.add(part.index)
                 self._save()
                 tg.start_soon(one, part)
+                await self._live()
         return sorted(too_large, key=lambda p: p.start)
 
 
@@ -747,7 +760,8 @@ class UploadReport:
         }
 
 
-CreateMedia = Callable[[], Awaitable[dict[str, Any]]]
+#: Makes (or finds) the media to upload into; runs only when no resumable journal exists.
+CreateMedia = Callable[[], Awaitable[Media]]
 
 
 def _limits_path(cache_dir: Path) -> Path:
@@ -798,6 +812,31 @@ def remember_source(cache_dir: Path, media_id: str, source: str, *, keep: int = 
         atomic_write_json(path, data)
 
 
+def _completed_path(cache_dir: Path) -> Path:
+    return cache_dir / "uploads" / "completed.json"
+
+
+def remember_completed(cache_dir: Path, media_id: str, *, keep: int = 200) -> None:
+    """This server called `/complete` for `media_id` successfully (the file is in: status `new` is "received")."""
+    path = _completed_path(cache_dir)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        ids = [str(x) for x in data] if isinstance(data, list) else []
+    except (OSError, ValueError):
+        ids = []
+    ids = [*[x for x in ids if x != media_id][-(keep - 1) :], media_id]
+    with contextlib.suppress(OSError):
+        atomic_write_json(path, ids)
+
+
+def was_completed(cache_dir: Path, media_id: str) -> bool:
+    try:
+        data = json.loads(_completed_path(cache_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, list) and media_id in data
+
+
 def source_of(cache_dir: Path, media_id: str) -> str | None:
     try:
         data = json.loads(_sources_path(cache_dir).read_text(encoding="utf-8"))
@@ -805,53 +844,6 @@ def source_of(cache_dir: Path, media_id: str) -> str | None:
         return str(value) if value else None
     except (OSError, ValueError):
         return None
-
-
-async def _media_status(api: AiozSession, media_id: str) -> str | None:
-    """The media's public status, or None when it no longer exists."""
-    try:
-        data = (await api.get(f"/media/{media_id}")).data or {}
-    except NotFoundError:
-        return None
-    media = data.get("media", data) if isinstance(data, dict) else {}
-    return str(media.get("status") or "") or None
-
-
-class _AlreadyCompleted(Exception):
-    def __init__(self, status: str) -> None:
-        self.status = status
-
-
-async def complete_upload(api: AiozSession, media_id: str, *, timeout: float) -> None:
-    """`GET /media/{id}/complete` once; a lost answer (connection error, 5xx) is resolved by reading the status.
-
-    Retried under the HTTP policy, but every retry first reads the media: once it left `new`, the earlier attempt
-    completed it and nothing is sent again (so the call is safe to repeat; the host never completes twice).
-    """
-    attempts = 0
-
-    async def only_while_new() -> None:
-        nonlocal attempts
-        attempts += 1
-        if attempts > 1:
-            status = await _media_status(api, media_id)
-            if status is not None and status != "new":
-                raise _AlreadyCompleted(status)
-
-    try:
-        await api.request(
-            "GET", f"/media/{media_id}/complete", timeout=timeout, idempotent=True, before_attempt=only_while_new
-        )
-    except _AlreadyCompleted as done:
-        logger.info("complete: answer lost, but media is %s: it was completed", done.status)
-    except ApiError as exc:
-        transient = exc.status is None or exc.status >= 500 or exc.status == 429
-        if not transient:
-            raise
-        status = await _media_status(api, media_id)
-        if status is None or status == "new":
-            raise
-        logger.info("complete: answer lost, but media is %s: it was completed", status)
 
 
 #: Journal keys of the uploads running in this process (two calls must not drive the same upload at once).
@@ -871,11 +863,14 @@ async def upload_file(
     retry: RetryPolicy,
     complete_timeout: float,
     on_progress: ProgressListener | None = None,
+    target_id: str | None = None,
 ) -> UploadReport:
     """Upload the local file at `path` as one AIOZ media: resume or create, send all parts, complete.
 
     `create_media()` runs only when no resumable journal exists (it does the cost check and `POST /media/create`
-    and returns the media object). Raises `UploadFailed` only for a file problem; a part that fails for good ends
+    and returns the media object, or returns the existing media `target_id` to upload into). A journal of this
+    file for another media than `target_id` is dropped: the caller asked for that media.
+    Raises `UploadFailed` only for a file problem; a part that fails for good ends
     in a report with `ok=False` (the table shows ❌) and `/complete` is not called.
     """
     ident = await anyio.to_thread.run_sync(file_identity, path)
@@ -903,6 +898,7 @@ async def upload_file(
             retry=retry,
             complete_timeout=complete_timeout,
             on_progress=on_progress,
+            target_id=target_id,
         )
     finally:
         _ACTIVE.discard(key)
@@ -923,14 +919,19 @@ async def _upload(
     retry: RetryPolicy,
     complete_timeout: float,
     on_progress: ProgressListener | None = None,
+    target_id: str | None = None,
 ) -> UploadReport:
     location = Journal.location(cache_dir, key)
     loaded = Journal.load(location)
     state: UploadState | None = None
     journal: Journal | None = None
+    if loaded is not None and target_id is not None and loaded[1].media_id != target_id:
+        logger.info("journal names another media than the one asked for; starting over")
+        loaded[0].delete()
+        loaded = None
     if loaded is not None:
         journal, state = loaded
-        status = await _media_status(api, state.media_id)
+        status = await media_status(api, state.media_id)
         if status is None:
             logger.info("journal names media that no longer exists; starting over")
             journal.delete()
@@ -958,11 +959,8 @@ async def _upload(
             )
     if state is None:
         size = min(chunk_size, learned_part_size(cache_dir, api.client.base_url) or chunk_size)
-        media = await create_media()
-        media_id = str(media.get("id") or "")
-        if not media_id:
-            raise UploadFailed("AIOZ created the media but returned no id.")
-        state = UploadState(media_id, title, media_type, ident.size, plan_chunks(ident.size, size))
+        media = await create_media()  # api.media.create_media refuses an answer without an id
+        state = UploadState(media.id, title, media_type, ident.size, plan_chunks(ident.size, size))
         meta = {"source": ident.path, "size": ident.size, "mtime_ns": ident.mtime_ns, "sample": ident.sample}
         meta["created_at"] = datetime.now(UTC).isoformat()
         journal = Journal(location, meta)
@@ -1003,6 +1001,7 @@ async def _upload(
         report.error = "the file changed while it was being uploaded; /complete was not called"
         return report
     await complete_upload(api, state.media_id, timeout=complete_timeout)
+    remember_completed(cache_dir, state.media_id)
     journal.delete()
     uploaded_at = datetime.now(UTC)
     report.ok = True

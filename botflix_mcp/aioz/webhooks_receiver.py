@@ -45,8 +45,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ROUTE_PREFIX = "/aioz/webhook"
-EVENTS_SLOT = "aioz.webhook_events"
-MOUNTED_SLOT = "aioz.webhook_mounted"
 TOKEN_FILE = "webhook-token"
 MAX_BODY = 64 * 1024
 PER_MEDIA = 50
@@ -149,11 +147,16 @@ class EventStore:
             await signal.wait()
 
 
+@dataclass
+class ReceiverState:
+    """What the receiver keeps per process: the URL token once read, and whether the route is mounted."""
+
+    token: str | None = None
+    mounted: bool = False
+
+
 def events_of(app: App) -> EventStore:
-    store = app.extras.get(EVENTS_SLOT)
-    if store is None:
-        store = app.extras[EVENTS_SLOT] = EventStore()
-    return store  # type: ignore[no-any-return]
+    return app.state(EventStore)
 
 
 def _cache_dir(app: App) -> Path:
@@ -164,9 +167,9 @@ def _cache_dir(app: App) -> Path:
 
 def receiver_token(app: App) -> str:
     """The URL token: read from the cache directory, or created there (mode 0600) on first use."""
-    cached = app.extras.get("aioz.webhook_token")
-    if cached:
-        return str(cached)
+    state = app.state(ReceiverState)
+    if state.token:
+        return state.token
     path = _cache_dir(app) / TOKEN_FILE
     token = ""
     with contextlib.suppress(OSError):
@@ -180,7 +183,7 @@ def receiver_token(app: App) -> str:
                 handle.write(token)
         except OSError as exc:  # still usable for this process
             logger.warning("could not keep the webhook token in the cache directory: %s", type(exc).__name__)
-    app.extras["aioz.webhook_token"] = token
+    state.token = token
     return token
 
 
@@ -189,7 +192,7 @@ def base_url(app: App) -> str | None:
     settings = app.settings
     if settings.public_url:
         return settings.public_url.rstrip("/")
-    if not app.extras.get(MOUNTED_SLOT):
+    if not app.state(ReceiverState).mounted:
         return None
     host = settings.host if settings.host not in {"0.0.0.0", "::", ""} else "127.0.0.1"
     if ":" in host and not host.startswith("["):
@@ -210,7 +213,7 @@ def routes(app: App) -> list[Any]:
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    app.extras[MOUNTED_SLOT] = True
+    app.state(ReceiverState).mounted = True
     expected = receiver_token(app).encode()
     store = events_of(app)
 

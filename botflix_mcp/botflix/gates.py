@@ -2,19 +2,20 @@
 
 Checks: the container's top-level boxes (ftyp present, `moov` before `mdat` so playback starts before the whole
 file arrives, no box running past the end of the file = truncated), then the streams: duration 60–180 s, H.264
-video, AAC audio, resolution, file size. Streams are read with `ffprobe` when it is on PATH, else with PyAV when it
-is installed; when neither is available the box checks still run and the report says the streams were not probed.
+video, AAC audio, resolution, file size. Everything is read by `botflix_mcp.media_probe`: the streams with
+`ffprobe` when it is on PATH, else with PyAV when it can be imported (the `probe` extra), else from the file's own
+`moov` box, so the gate works with neither installed.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-import struct
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from botflix_mcp.media_probe import IMAGE_BRANDS, INSTALL_HINT, ISO_BMFF, media_refusal, probe_media, scan_boxes
+
+__all__ = ["ProbeReport", "probe_mp4", "scan_boxes"]
 
 MIN_SECONDS, MAX_SECONDS = 60.0, 180.0
 MAX_BYTES = 500 * 1024 * 1024  # BotFlix publishes no limit; 500 MB is generous for 3 min of 1080p H.264
@@ -69,89 +70,6 @@ class ProbeReport:
         return "\n".join(lines)
 
 
-def scan_boxes(path: Path) -> tuple[list[str], list[str]]:
-    """Top-level MP4 boxes in order, and structural problems (truncation, not an MP4)."""
-    boxes: list[str] = []
-    problems: list[str] = []
-    size = path.stat().st_size
-    with path.open("rb") as f:
-        offset = 0
-        while offset < size:
-            f.seek(offset)
-            header = f.read(16)
-            if len(header) < 8:
-                problems.append(f"truncated file: {size - offset} stray bytes after the last box")
-                break
-            length, kind = struct.unpack(">I4s", header[:8])
-            name = kind.decode("latin-1")
-            if length == 1:
-                if len(header) < 16:
-                    problems.append("truncated file: a 64-bit box header is cut off")
-                    break
-                length = struct.unpack(">Q", header[8:16])[0]
-            elif length == 0:
-                length = size - offset
-            if length < 8 or not name.isprintable():
-                problems.append(f"not an MP4 container (bad box header at byte {offset})")
-                break
-            boxes.append(name)
-            if offset + length > size:
-                problems.append(
-                    f"truncated file: box '{name}' at byte {offset} needs {length} bytes, only {size - offset} remain"
-                )
-                break
-            offset += length
-    if boxes and boxes[0] != "ftyp":
-        problems.append("not an MP4 file: it does not start with an 'ftyp' box")
-    return boxes, problems
-
-
-def _probe_ffprobe(path: Path) -> dict[str, Any] | None:
-    exe = shutil.which("ffprobe")
-    if exe is None:
-        return None
-    out = subprocess.run(
-        [exe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if out.returncode != 0:
-        return {"error": (out.stderr.strip().splitlines() or ["ffprobe could not read the file"])[-1]}
-    data = json.loads(out.stdout or "{}")
-    info: dict[str, Any] = {"prober": "ffprobe"}
-    try:
-        info["duration"] = float(data.get("format", {}).get("duration"))
-    except (TypeError, ValueError):
-        info["duration"] = None
-    for stream in data.get("streams", []):
-        kind = stream.get("codec_type")
-        if kind == "video" and "video_codec" not in info:
-            info.update(video_codec=stream.get("codec_name"), width=stream.get("width"), height=stream.get("height"))
-        elif kind == "audio" and "audio_codec" not in info:
-            info["audio_codec"] = stream.get("codec_name")
-    return info
-
-
-def _probe_pyav(path: Path) -> dict[str, Any] | None:
-    try:
-        import av
-    except ImportError:
-        return None
-    try:
-        with av.open(str(path)) as container:
-            info: dict[str, Any] = {"prober": "PyAV"}
-            info["duration"] = container.duration / 1_000_000 if container.duration else None
-            if container.streams.video:
-                video = container.streams.video[0]
-                info.update(video_codec=video.codec_context.name, width=video.width, height=video.height)
-            if container.streams.audio:
-                info["audio_codec"] = container.streams.audio[0].codec_context.name
-            return info
-    except Exception as exc:  # PyAV raises many error types for broken files
-        return {"error": f"PyAV could not read the file: {exc}"}
-
-
 def probe_mp4(
     path: str | Path,
     *,
@@ -170,32 +88,34 @@ def probe_mp4(
         report.problems.append(
             f"file is {report.size_bytes / 1048576:.0f} MiB; the limit is {max_bytes / 1048576:.0f} MiB"
         )
-    report.boxes, structural = scan_boxes(file)
-    report.problems += structural
-    if "moov" in report.boxes and "mdat" in report.boxes:
-        report.faststart = report.boxes.index("moov") < report.boxes.index("mdat")
-        if not report.faststart:
-            report.problems.append(
-                "'moov' comes after 'mdat': re-mux with `ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4`"
-            )
-    elif not structural:
-        missing = [b for b in ("moov", "mdat") if b not in report.boxes]
-        report.problems.append(f"no '{'/'.join(missing)}' box: the file is incomplete or not a finished MP4")
-    if structural:
-        return report  # a truncated/foreign file cannot be probed meaningfully
-    info = _probe_ffprobe(file) or _probe_pyav(file)
-    if info is None:
+    info = probe_media(file)  # boxes, then ffprobe where installed, else PyAV if importable, else the boxes' own
+    report.boxes, report.faststart = info.boxes, info.faststart
+    if info.container is None or info.container in IMAGE_BRANDS:
+        report.problems.append(media_refusal(info) or "not an MP4 file")
+        return report
+    if info.container not in ISO_BMFF:
         report.problems.append(
-            "nothing can probe the streams here: install ffmpeg (ffprobe) or PyAV (pip install av) and retry"
+            f"not an MP4 file: it is {info.container}; re-encode with `ffmpeg -i in -c:v libx264 -c:a aac "
+            "-movflags +faststart out.mp4`"
         )
         return report
-    if "error" in info:
-        report.problems.append(str(info["error"]))
+    if info.faststart is False:
+        report.problems.append(
+            "'moov' comes after 'mdat': re-mux with `ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4`"
+        )
+    if info.problems:
+        report.problems += [p for p in info.problems if p not in report.problems]
+        return report  # a truncated/foreign file cannot be probed meaningfully
+    if info.streams_read_by is None:
+        report.problems.append(
+            "neither the file's own boxes nor ffprobe or PyAV could read the streams: " + INSTALL_HINT
+        )
         return report
-    report.prober = info["prober"]
-    report.duration_s = info.get("duration")
-    report.video_codec, report.audio_codec = info.get("video_codec"), info.get("audio_codec")
-    report.width, report.height = info.get("width"), info.get("height")
+    report.prober = info.streams_read_by
+    report.duration_s = info.duration_s
+    video, audio = info.video, info.audio
+    report.video_codec, report.audio_codec = (video.codec if video else None), (audio.codec if audio else None)
+    report.width, report.height = (video.width, video.height) if video else (None, None)
     if report.duration_s is None:
         report.problems.append("duration unknown")
     elif not min_seconds <= report.duration_s <= max_seconds:

@@ -447,9 +447,12 @@ async def upload_episode(
                 "-crf 26, AAC 128k, +faststart), probe again, then upload again."
             )
             raise
-        except RateLimitError as exc:
-            wait = f"{exc.retry_after:.0f} s" if exc.retry_after else "a while (the quota resets over the day)"
-            exc.next_step = f"BotFlix's upload quota is used up. Wait {wait}; do not retry in a loop."
+        except RateLimitError as exc:  # BotFlix publishes no upload rate or quota (FREE_TIER.md §7)
+            wait = f"{exc.retry_after:.0f} s as BotFlix asked" if exc.retry_after else "a while (it gave no time)"
+            exc.next_step = (
+                f"BotFlix is rate-limiting uploads (its limits are not published). Wait {wait}, then upload once "
+                "more; do not retry in a loop."
+            )
             raise
     return as_dict(body_of(response))
 

@@ -68,7 +68,6 @@ SKILL_MD_URI = "botflix://skill-md"
 MARKDOWN, JSON, SCHEMA_JSON = "text/markdown", "application/json", "application/schema+json"
 #: A refreshed document larger than this, empty, or HTML (a web page instead of the document) is not used.
 MAX_LIVE_CHARS = 256_000
-_LIVE_SLOT = "botflix.skills.live"  # App.extras
 
 VIDEO_MODELS = ("veo_3_1", "seedance_2_0", "sora_api", "free_stills")
 TIERS = ("free", "paid")
@@ -187,7 +186,7 @@ class LiveDocs:
 
 
 def live_docs(app: App) -> LiveDocs:
-    return app.extras.setdefault(_LIVE_SLOT, LiveDocs())  # type: ignore[no-any-return]
+    return app.state(LiveDocs)
 
 
 def document_text(app: App | None, name: str) -> tuple[str, str]:

@@ -41,7 +41,7 @@ Result = Annotated[CallToolResult, ToolOutput]
 
 
 def director_state(app: App) -> ops.DirectorState:
-    return app.extras.setdefault("botflix.directors", ops.DirectorState())  # type: ignore[no-any-return]
+    return app.state(ops.DirectorState)
 
 
 def director_key(ctx: Context, app: App) -> SecretStr | None:
@@ -160,10 +160,12 @@ def register(kit: Toolkit, app: App) -> None:
         ctx: Context,
         kind: Literal["brief", "shot_manifest", "metadata"],
         document: Doc,
-        brief: Annotated[dict[str, Any] | str | None, Field(description="shot_manifest: its brief")] = None,
+        brief: Annotated[
+            dict[str, Any] | str | None, Field(description="shot_manifest: its brief (to resolve beat/cast ids)")
+        ] = None,
     ) -> Result:
         """Check an EpisodeBrief, ShotManifest or EpisodeMetadata: schema plus beat sums, 60-180 s, Veo 4/6/8 and
-        Seedance 5/10/15 s clips, references. Every problem has its JSON path. Local; sends nothing."""
+        Seedance 5/10/15 s clips, every id resolving. Each problem has its JSON path. Local; sends nothing."""
         local = resolver(ctx, app)
         doc = await ops.load_document(document, kind, local)
         brief_doc = await ops.load_document(brief, "brief", local) if kind == "shot_manifest" else None

@@ -152,9 +152,43 @@ def _speaker(path: str, speaker: Any, characters: list[str], where: str) -> list
     ]
 
 
+PAST = {"advances": "advanced", "pays_off": "paid off"}
+
+
+def _thread_references(beats: list[tuple[int, Mapping[str, Any]]], threads: list[str]) -> list[Problem]:
+    """A beat advances or pays off a thread of continuity.threads or one a beat plants (a beat may plant a new
+    one); advancing a thread before the beat that plants it is a warning."""
+    planted_at: dict[str, int] = {}
+    for order, (_, beat) in enumerate(beats):
+        for thread in _map(beat.get("threads")).get("plants") or []:
+            if isinstance(thread, str):
+                planted_at.setdefault(thread, order)
+    known = [*threads, *(t for t in planted_at if t not in threads)]
+    problems: list[Problem] = []
+    for order, (i, beat) in enumerate(beats):
+        for verb in ("advances", "pays_off"):
+            for j, thread in enumerate(_map(beat.get("threads")).get(verb) or []):
+                path = f"$.beats[{i}].threads.{verb}[{j}]"
+                if not isinstance(thread, str):
+                    continue
+                if thread not in known:
+                    problems.append(
+                        _dangling(path, "thread", thread, "continuity.threads or any beat's threads.plants", known)
+                    )
+                elif thread not in threads and planted_at[thread] > order:
+                    problems.append(
+                        Problem(
+                            path,
+                            f"thread {thread!r} is {PAST[verb]} before the beat that plants it",
+                            "warning",
+                        )
+                    )
+    return problems
+
+
 def validate_brief(doc: Any) -> ValidationReport:
-    """Schema, beat sum within ±10 % of the target, unique beat ids, and every character, location and beat a
-    beat or a script line names resolves inside the brief."""
+    """Schema, beat sum within ±10 % of the target, unique beat ids, and every character, location, thread and
+    beat a beat or a script line names resolves inside the brief."""
     report = ValidationReport("EpisodeBrief", schema_problems("brief", doc))
     if not isinstance(doc, Mapping):
         return report
@@ -180,6 +214,7 @@ def validate_brief(doc: Any) -> ValidationReport:
         report.problems += _resolve(
             f"$.beats[{i}].location", "location", beat.get("location"), "continuity.locations", locations
         )
+    report.problems += _thread_references(beats, _ids(continuity.get("threads")))
     beat_ids = _ids(doc.get("beats"))
     for k, line in _maps(_map(doc.get("narration")).get("script")):
         base = f"$.narration.script[{k}]"

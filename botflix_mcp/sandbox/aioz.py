@@ -106,6 +106,10 @@ class SandboxConfig:
     balance: str = "25.00"
     transcode_step: float = 0.05  # seconds per transcoding stage (demo uses ~0.4)
     store_parts: str = "disk"  # "disk": parts kept so /complete assembles and hashes; "discard": size+MD5 only
+    # True: parts are parsed as a stream (partstream.py: well-formed multipart with its closing delimiter, one
+    # `file`, `index` and `hash` in any order) and MD5-hashed off the event loop as they arrive, as a real host
+    # does, instead of Starlette's form parser spooling each part to a temporary file (bench/upload.py uses it).
+    strict_parts: bool = False
     body_limit: int = 50_000_000  # echo BodyLimit("50M"), decimal (research §3.1)
     transcripts_enabled: bool = True  # False: /transcripts answer 404 Route not found (captions fallback)
     check_mime: bool = False  # True: /complete refuses non-media bytes and deletes the media, as the host does
@@ -606,6 +610,8 @@ class AiozApp:
         if not match:
             raise ApiFail(400, "Invalid content range.")
         start, end, total = (int(x) for x in match.groups())
+        if self.state.config.strict_parts:
+            return await self._media_part_streamed(request, ctx, media, (start, end, total))
         form = await request.form(max_files=1, max_fields=10)
         try:
             upload = form.get("file")
@@ -657,6 +663,75 @@ class AiozApp:
                 self.state.parts[mid][index] = Part(index, start, end, md5, target)
         finally:
             await form.close()
+        if request.scope.get("state", {}).get("fault") == "ack_lost":
+            ctx["info"]["ack_lost"] = True
+            return DropResponse()
+        return ok(message="Upload part successfully.")
+
+    async def _media_part_streamed(
+        self, request: Request, ctx: dict[str, Any], media: dict[str, Any], span: tuple[int, int, int]
+    ) -> Response:
+        """`strict_parts`: the body is parsed as it arrives and each byte of the file hashed once (no spooling)."""
+        from .partstream import MultipartError, PartSink, PartStream, boundary_of
+
+        mid = ctx["path"]["id"]
+        start, end, total = span
+        boundary = boundary_of(request.headers.get("content-type", ""))
+        if boundary is None:
+            raise ApiFail(400, "Request Content-Type isn't multipart/form-data.")
+        target: Path | None = None
+        if self.state.config.store_parts == "disk":
+            target = self.state.workdir / mid / f"p{secrets.token_hex(6)}.part"
+            target.parent.mkdir(parents=True, exist_ok=True)
+        sink = PartSink(target)
+        parser = PartStream(boundary, sink.write)
+        received = 0
+        try:
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > self.state.config.body_limit:
+                    raise ApiFail(413, "Request Entity Too Large")
+                parser.feed(chunk)
+                await sink.pump()
+            parser.close()
+            md5 = await sink.finish()
+        except MultipartError:
+            await sink.abort()
+            raise ApiFail(400, "Invalid multipart form.") from None
+        except BaseException:
+            await sink.abort()
+            raise
+        try:
+            if not parser.file_seen:
+                raise ApiFail(400, "File is required.")
+            try:
+                index = int(parser.fields.get("index", "").strip())
+            except ValueError:
+                raise ApiFail(400, "Invalid index.") from None
+            expected = parser.fields.get("hash", "").strip()
+            ctx["info"].update(index=index, content_range=f"{start}-{end}/{total}")
+            if index < 0 or not expected:
+                raise ApiFail(400, "Invalid index or hash.")
+            if end < start or total <= 0 or total > 2 * 1024**4 or end >= total:
+                raise ApiFail(400, "Invalid content range.")
+            if end - start + 1 != parser.file_size:
+                raise ApiFail(400, "Invalid content range.")
+            if md5 != expected.lower():
+                raise ApiFail(400, "File corrupted.")
+            with self.state.lock:
+                existing = self.state.parts[mid].get(index)
+                if existing is not None and existing.md5 == md5:
+                    raise ApiFail(400, "Part is already uploaded.")
+                if media["size"] and media["size"] != total:
+                    raise ApiFail(400, "Invalid content range.")
+                media["size"] = total
+                if existing is not None and existing.path:
+                    existing.path.unlink(missing_ok=True)
+                self.state.parts[mid][index] = Part(index, start, end, md5, target)
+                target = None  # kept
+        finally:
+            if target is not None:
+                target.unlink(missing_ok=True)
         if request.scope.get("state", {}).get("fault") == "ack_lost":
             ctx["info"]["ack_lost"] = True
             return DropResponse()
@@ -1202,12 +1277,15 @@ class AiozApp:
                     body[key] = str(form.get(key))
             if form.get("tags") is not None:
                 body["tags"] = [t for t in str(form.get("tags")).split(",") if t]
-            if form.get("metadata") is not None:
+            parts = form.getlist("metadata")
+            if parts:  # the spec's array of {key, value}: one JSON object per part (OpenAPI multipart encoding)
                 try:
-                    meta = json.loads(str(form.get("metadata")))
+                    pairs = [json.loads(str(part)) for part in parts]
                 except ValueError:
                     raise ApiFail(400, "Invalid metadata.") from None
-                body["metadata"] = [{"key": k, "value": v} for k, v in meta.items()] if isinstance(meta, dict) else meta
+                if not all(isinstance(p, dict) and set(p) == {"key", "value"} for p in pairs):
+                    raise ApiFail(400, "Invalid metadata.")
+                body["metadata"] = pairs
             upload = form.get("file")
             if upload is not None and not isinstance(upload, str):
                 data = await upload.read()

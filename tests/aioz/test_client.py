@@ -8,7 +8,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from botflix_mcp.aioz.client import AiozClient, AiozCredentials
+from botflix_mcp.aioz.api import account as account_api
+from botflix_mcp.aioz.client import AiozClient, AiozCredentials, AiozSession
 from botflix_mcp.errors import (
     ApiConnectionError,
     AuthenticationError,
@@ -36,7 +37,7 @@ async def test_both_auth_headers_on_every_request_and_data_envelope() -> None:
         return httpx.Response(200, json={"status": "success", "data": {"user": {"id": "u1"}}})
 
     client = client_for(handler)
-    assert (await client.me(CREDS))["id"] == "u1"
+    assert (await account_api.me(AiozSession(client, CREDS))).id == "u1"
     await client.post("/media", creds=CREDS, json={"limit": 1}, idempotent=True)
     assert len(seen) == 2
     for request in seen:

@@ -53,11 +53,19 @@ async def test_create_with_qualities_checks_cost_first_and_blocks(server: Any, f
 
 
 @pytest.mark.anyio
-async def test_create_with_enough_balance_and_h265_warning(server: Any, fresh_sandbox: Any) -> None:
+async def test_create_with_enough_balance_and_h265_warning(server: Any, fresh_sandbox: Any, mode: str) -> None:
+    """Issue 9 e: the h265 + mpegts warning comes before anything is created; the caller confirms or switches."""
     args = {"action": "create", "title": "hevc", "qualities": ["2160p"], "codec": "h265", "container_type": "mpegts",
             "duration": 30}  # fmt: skip
-    async with Client(server) as client:
-        result = await call(client, "aioz_media_write", args)
+    async with Client(server, mode=mode) as client:
+        warned = await client.call_tool("aioz_media_write", args)
+        assert warned.is_error and H265_MPEGTS_WARNING in text_of(warned)
+        assert "allow_h265_mpegts" in text_of(warned) and "fmp4" in text_of(warned)
+        assert fresh_sandbox.requests() == []  # nothing created, not even the cost asked
+        fmp4 = await call(client, "aioz_media_write", {**args, "container_type": "fmp4", "title": "hevc fmp4"})
+        assert H265_MPEGTS_WARNING not in text_of(fmp4) and not structured(fmp4).get("warnings")
+        fresh_sandbox.reset()
+        result = await call(client, "aioz_media_write", {**args, "allow_h265_mpegts": True})
     assert H265_MPEGTS_WARNING in structured(result)["warnings"]
     assert sent(fresh_sandbox, "GET /media/cost") and sent(fresh_sandbox, "POST /media/create")
     order = fresh_sandbox.aioz_paths()

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from botflix_mcp.aioz.tools.playlists import find_item, linked_order, read_thumbnail, update_form
+from botflix_mcp.aioz.api.playlists import PlaylistItem, update_parts
+from botflix_mcp.aioz.tools.playlists import find_item, linked_order, read_thumbnail
 from botflix_mcp.errors import UserInputError
 from tests.aioz.wire import Recorder, recording_server
 from tests.helpers import structured, text_of
@@ -19,7 +20,7 @@ PNG_1PX = bytes.fromhex(
 )
 
 
-def _items(*ids: str) -> list[dict[str, Any]]:
+def _items(*ids: str) -> list[PlaylistItem]:
     """A linked list a -> b -> c ... with media ids m-a, m-b, ..."""
     out = []
     for n, i in enumerate(ids):
@@ -32,7 +33,7 @@ def _items(*ids: str) -> list[dict[str, Any]]:
                 "media": {"title": f"Title {i}"},
             }
         )
-    return out
+    return [PlaylistItem.model_validate(i) for i in out]
 
 
 # --------------------------------------------------------------------------- plain functions
@@ -41,33 +42,39 @@ def _items(*ids: str) -> list[dict[str, Any]]:
 def test_linked_order_follows_the_chain_not_the_listing_order() -> None:
     items = _items("a", "b", "c", "d")
     shuffled = [items[2], items[0], items[3], items[1]]
-    assert [i["id"] for i in linked_order(shuffled)] == ["a", "b", "c", "d"]
+    assert [i.id for i in linked_order(shuffled)] == ["a", "b", "c", "d"]
 
 
 def test_linked_order_keeps_items_a_broken_chain_does_not_reach() -> None:
     items = _items("a", "b", "c")
-    items[1]["next_id"] = "zzz"  # broken link
-    assert [i["id"] for i in linked_order(items)] == ["a", "b", "c"]
+    items[1].next_id = "zzz"  # broken link
+    assert [i.id for i in linked_order(items)] == ["a", "b", "c"]
 
 
 def test_find_item_accepts_item_id_or_media_id() -> None:
     items = _items("a", "b")
-    assert find_item(items, "b")["id"] == "b"
-    assert find_item(items, "m-a")["id"] == "a"
+    assert find_item(items, "b").id == "b"
+    assert find_item(items, "m-a").id == "a"
     with pytest.raises(UserInputError, match="no item"):
         find_item(items, "nope")
 
 
 def test_find_item_refuses_an_ambiguous_media_id() -> None:
     items = _items("a", "b")
-    items[1]["video_id"] = "m-a"
+    items[1].video_id = "m-a"
     with pytest.raises(UserInputError, match="ambiguous"):
         find_item(items, "m-a")
 
 
-def test_metadata_and_multipart_fields() -> None:
-    assert update_form("New", ["a", "b"], {"k": "v"}) == {"name": "New", "tags": "a,b", "metadata": '{"k": "v"}'}
-    assert update_form(None, None, None) == {}
+def test_update_parts_carry_metadata_as_the_specs_array_of_pairs() -> None:
+    pairs = [{"key": "k", "value": "v"}, {"key": "mood", "value": "calm"}]
+    assert update_parts(name="New", tags=["a", "b"], metadata=pairs) == [
+        ("name", (None, "New", None)),
+        ("tags", (None, "a,b", None)),
+        ("metadata", (None, '{"key": "k", "value": "v"}', "application/json")),
+        ("metadata", (None, '{"key": "mood", "value": "calm"}', "application/json")),
+    ]
+    assert update_parts() == []
 
 
 def test_thumbnail_is_checked_by_its_header_not_its_name(tmp_path: Path) -> None:

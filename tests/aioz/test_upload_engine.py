@@ -24,6 +24,7 @@ from botflix_mcp.aioz.upload import (
     Part,
     PartBody,
     PartOutcome,
+    Progress,
     UploadEngine,
     UploadState,
     file_identity,
@@ -251,14 +252,21 @@ async def test_unsure_parts_are_resent_first_and_already_uploaded_counts() -> No
 async def test_progress_listener_sees_strictly_increasing_counts() -> None:
     host = FakeHost()
     seen: list[int] = []
+    live: list[tuple[int, str]] = []
 
-    async def listener(progress: object) -> None:
-        seen.append(progress.done)  # type: ignore[attr-defined]
+    async def listener(progress: Progress) -> None:
+        if progress.kind == "stored":
+            seen.append(progress.done)
+        else:
+            live.append((progress.done, progress.block))
         await anyio.sleep(0.002)
 
     state = _state(80 * MIB, 5 * MIB)
     assert (await UploadEngine(state, host.send, parallel=4, on_progress=listener).run()).ok
     assert seen == list(range(1, 17))  # one notification per acknowledged part, in order
+    # live snapshots as parts are sent (issue 10 §5): the first shows a part in flight before any is stored
+    assert live and live[0][0] == 0 and "| ⏳ Uploading |" in live[0][1]
+    assert [d for d, _ in live] == sorted(d for d, _ in live)  # never a count going down
 
 
 @pytest.mark.anyio

@@ -23,7 +23,7 @@ from botflix_mcp.settings import SPECS
 ROOT = Path(__file__).resolve().parents[2]
 PROMPTS = ROOT / "prompts"
 MANIFEST = PROMPTS / "manifest.json"
-SKILL = ROOT / "SKILL.md"
+SKILL = ROOT / "skills" / "botflix-mcp" / "SKILL.md"  # a directory named after the skill (Agent Skills)
 
 REQUIRED_KEYS = ("name", "title", "description", "version", "audience")
 EXPECTED_DOCUMENTS = {
@@ -186,14 +186,19 @@ def test_skill_front_matter_for_openclaw_and_hermes() -> None:
     assert openclaw["primaryEnv"] == "BOTFLIX_DIRECTOR_KEY"
     assert any(step.get("package") == "botflix-mcp" for step in openclaw["install"])
 
-    hermes_env = meta["required_environment_variables"]
-    assert {v["name"] for v in hermes_env} == SKILL_ENV
-    for var in hermes_env:
-        assert var["prompt"] and var["help"] and var["required_for"]
-    assert meta["metadata"]["hermes"]["tags"]
+    # Nothing declared required for Hermes either: it would prompt for every declared variable at install.
+    assert "required_environment_variables" not in meta and "prerequisites" not in meta
+    assert meta["metadata"]["hermes"]["tags"] and meta["metadata"]["hermes"]["category"]
+    assert SKILL.parent.name == meta["name"]  # Agent Skills: the directory is named after the skill
+    # Agent Skills allows only these top-level fields (`skills-ref validate` in scripts/validate.sh)
+    assert set(meta) <= {"name", "description", "license", "compatibility", "metadata", "allowed-tools"}
+    assert len(meta.get("compatibility", "")) <= 500
 
 
 def test_skill_env_vars_are_real_settings() -> None:
+    # the keys the skill's table tells the user about are real secret settings of the server
+    keys_table = read_document(SKILL).body.split("## Keys", 1)[1].split("\n## ", 1)[0]
+    assert set(re.findall(r"`([A-Z][A-Z0-9_]+)`", keys_table)) == SKILL_ENV
     settings_env = {spec.env for spec in SPECS}
     assert settings_env >= SKILL_ENV
     secret_env = {spec.env for spec in SPECS if spec.secret}
@@ -204,7 +209,7 @@ def test_skill_front_matter_is_single_line_keys() -> None:
     # OpenClaw's embedded parser reads single-line keys only; read_document enforces the same subset.
     doc = read_document(SKILL)
     assert all(line and not line[0].isspace() for line in doc.front_matter_lines)
-    assert {"name", "description", "metadata", "required_environment_variables"} <= set(doc.meta)
+    assert {"name", "description", "metadata"} <= set(doc.meta)
 
 
 # --------------------------------------------------------------------------- the ffmpeg recipes run

@@ -219,3 +219,17 @@ async def test_upload_without_the_brief_says_the_plan_ids_were_not_checked(
         )
     assert not sent.is_error, text_of(sent)
     assert "not checked against a brief" in text_of(sent) and "pass the EpisodeBrief" in text_of(sent)
+
+
+def test_threads_resolve_to_the_continuity_or_a_planted_one() -> None:
+    brief = load("episode-brief.json")
+    assert validate("brief", brief).ok  # b01 advances ghost_ship (continuity.threads), b04 plants empty_bed
+    brief["beats"][1]["threads"] = {"advances": ["ghost_ship", "lost_key"], "pays_off": ["empty_bed"]}
+    brief["beats"][2]["threads"] = {"pays_off": ["ghost_shp"]}
+    report = validate("brief", brief)
+    by_path = {p.path: p for p in report.problems}
+    assert {p.path for p in report.errors} == {"$.beats[1].threads.advances[1]", "$.beats[2].threads.pays_off[0]"}
+    assert by_path["$.beats[2].threads.pays_off[0]"].known == ("ghost_ship", "empty_bed")
+    assert "'ghost_shp'" in by_path["$.beats[2].threads.pays_off[0]"].message
+    early = by_path["$.beats[1].threads.pays_off[0]"]  # empty_bed is planted by b04, later
+    assert early.severity == "warning" and "paid off before the beat that plants it" in early.message

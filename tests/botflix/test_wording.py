@@ -1,7 +1,8 @@
 """Issue 10 §7 for the BotFlix tools: a result says what really happened. A refusal that came back from BotFlix
 (403 download, 404 profile) is an HTTP answer, not "invalid input, nothing was sent"; a like refused after its
 look-ups says the like was not sent; a registration answer without a key is the host's, and says that registering
-again makes another director; the key-kept sentence matches whether it was kept."""
+again makes another director; the key-kept sentence matches whether it was kept; an upload 429 claims no quota
+BotFlix never published."""
 
 from __future__ import annotations
 
@@ -14,12 +15,16 @@ from mcp import Client
 from pydantic import SecretStr
 
 from botflix_mcp.app import App
-from botflix_mcp.botflix import tools
+from botflix_mcp.botflix import ops, tools
+from botflix_mcp.botflix.client import BotflixClient
+from botflix_mcp.errors import RateLimitError
 from botflix_mcp.http import RetryPolicy
 from botflix_mcp.server import build_server
+from tests.botflix import mp4factory
 from tests.helpers import sandbox_settings, text_of
 
 ORIGIN = "https://botflix.test"
+KEY = SecretStr("botflix_dir_test_key_0123456789")
 
 
 def mock_server(sandbox: Any, tmp_path: Path, handler: Any, key: str | None = "botflix_dir_test_key_0123456789") -> Any:
@@ -114,3 +119,17 @@ async def test_the_key_kept_sentence_matches_whether_it_was_kept(
         lost = await client.call_tool("botflix_register_director", {"name": "Lost", "owner_email": "l@example.com"})
     assert "kept for this session" in text_of(kept) and "not kept" not in text_of(kept)
     assert "was not kept" in text_of(lost) and "kept for this session" not in text_of(lost), text_of(lost)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("headers", "wait"), [({"Retry-After": "90"}, "Wait 90 s"), ({}, "it gave no time")])
+async def test_an_upload_429_claims_no_quota_botflix_never_published(headers: dict[str, str], wait: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, json={"error": "Slow down"}, headers=headers)
+
+    client = BotflixClient(ORIGIN, transport=httpx.MockTransport(handler), retry=RetryPolicy(max_retries=0))
+    with pytest.raises(RateLimitError) as caught:
+        await ops.upload_episode(client, KEY, mp4factory.valid(), {"title": "T", "duration_seconds": 64})
+    text = caught.value.for_model()
+    assert "HTTP 429" in text and wait in text and "not published" in text and "loop" in text
+    assert "quota is used up" not in text and "resets over the day" not in text

@@ -86,7 +86,7 @@ def test_data_files_ship_inside_the_package(installed: Installed) -> None:
         }
     assert expected <= shipped, sorted(expected - shipped)
     code = "from importlib.resources import files; print((files('botflix_mcp') / '_data/SKILL.md').read_text())"
-    assert installed.python(code) == (ROOT / "SKILL.md").read_text().strip()
+    assert installed.python(code) == (ROOT / "skills" / "botflix-mcp" / "SKILL.md").read_text().strip()
 
 
 def test_console_script_version_and_help(installed: Installed) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from botflix_mcp.aioz.api.base import Items, Model, OptCount, Text, parse
 
 if TYPE_CHECKING:
-    from botflix_mcp.aioz.session import AiozSession
+    from botflix_mcp.aioz.client import AiozSession
 
 
 class User(Model):

@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from botflix_mcp.aioz.api.base import Flag, Items, KeyValue, Model, Num, OptCount, Strs, Text, parse, require
+from botflix_mcp.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from botflix_mcp.aioz.session import AiozSession
+    from botflix_mcp.aioz.client import AiozSession
 
 
 class Quality(Model):
@@ -28,6 +29,21 @@ class Quality(Model):
     audio_codec: Text = ""
     video_bitrate: OptCount = None
     audio_bitrate: OptCount = None
+
+    def create_object(self, media_type: str) -> dict[str, Any]:
+        """This quality as a create-body quality (`resolution`, not `name`), to re-create the same ladder.
+
+        Only what the object tells is carried over (stream type, container, video codec); the caller validates
+        the result with the quality rules like any other create body.
+        """
+        quality: dict[str, Any] = {"resolution": self.name}
+        if self.type:
+            quality["type"] = self.type
+        if self.container_type:
+            quality["container_type"] = self.container_type
+        if media_type == "video" and self.video_codec:
+            quality["video_config"] = {"codec": self.video_codec}
+        return quality
 
 
 class Assets(Model):
@@ -67,6 +83,28 @@ class Media(Model):
 
     def metadata_dict(self) -> dict[str, str]:
         return {kv.key: kv.value for kv in self.metadata if kv.key}
+
+    def create_qualities(self) -> list[dict[str, Any]]:
+        """The qualities of this media as a create body lists them (one per name, in order)."""
+        seen: set[tuple[str, str]] = set()
+        out: list[dict[str, Any]] = []
+        for quality in self.qualities:
+            key = (quality.name, quality.type)
+            if quality.name and key not in seen:
+                seen.add(key)
+                out.append(quality.create_object(self.type or "video"))
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """The few fields a list shows (structured results stay small)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "type": self.type,
+            "status": self.status,
+            "duration": self.duration,
+            "created_at": self.created_at,
+        }
 
 
 class MediaList(Model):
@@ -113,6 +151,15 @@ async def get_media(api: AiozSession, media_id: str) -> Media:
     path = f"/media/{media_id}"
     response = await api.request("GET", path)
     return parse(Media, response.data, method="GET", path=path, key="media")
+
+
+async def media_status(api: AiozSession, media_id: str) -> str | None:
+    """The media's public status, or None when it no longer exists (404)."""
+    try:
+        media = await get_media(api, media_id)
+    except NotFoundError:
+        return None
+    return media.status or None
 
 
 async def create_media(api: AiozSession, body: dict[str, Any]) -> Media:

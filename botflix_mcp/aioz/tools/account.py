@@ -11,11 +11,11 @@ from pydantic import Field
 
 from botflix_mcp.aioz.api import account as account_api
 from botflix_mcp.aioz.api.base import total_of
-from botflix_mcp.aioz.client import AiozCredentials
+from botflix_mcp.aioz.client import AiozSession
 from botflix_mcp.aioz.session import aioz_session
 from botflix_mcp.app import App
-from botflix_mcp.credentials import session_key
-from botflix_mcp.errors import AuthenticationError
+from botflix_mcp.credentials import parse_keys, session_key
+from botflix_mcp.errors import AuthenticationError, UserInputError
 from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.templates import KEYS_SAFE_REMINDER
 from botflix_mcp.toolkit import Toolkit
@@ -49,9 +49,12 @@ def register(kit: Toolkit, app: App) -> None:
     ) -> Annotated[CallToolResult, ToolOutput]:
         """Store the user's AIOZ Stream key pair for this MCP session, after checking it once against /user/me.
         Call only with keys the user typed when asked; other AIOZ tools use them automatically."""
-        creds = AiozCredentials.of(public_key, secret_key, source="session")
+        problem, checked = parse_keys(public_key, secret_key, source="session")  # printable ASCII, trimmed
+        if checked is None:
+            raise UserInputError(problem, "Ask the user to paste both keys again.")
+        creds = checked
         try:
-            user = await app.aioz.me(creds)
+            user = (await account_api.me(AiozSession(app.aioz, creds))).dump()
         except AuthenticationError as exc:
             raise ToolError(
                 f"AIOZ rejected these keys (HTTP 401: {exc.message}). They were not stored. Ask the user to "

@@ -1,9 +1,9 @@
 """Captions toolset: chapters and transcripts (subtitles) per BCP-47 language, from local .vtt files.
 
-Transcripts follow the skill (`/media/{id}/transcripts/{lan}`); that route is documented but not in the official
-spec, so when the host answers 404 "Route not found" the tools fall back to the spec's `/captions` endpoints and
-say so in the result. A second transcript for a language that already has one is detected first and nothing is
-deleted unless the caller asks (`replace_existing`), as the skill requires.
+Requests and answers live in `aioz/api/captions.py` (docs/aioz-api.md §captions): transcripts follow the skill
+(`/media/{id}/transcripts/{lan}`), and a host without that route gets the official spec's `/captions` endpoints
+instead, said in the result. A second transcript for a language that already has one is detected first and nothing
+is deleted unless the caller asks (`replace_existing`), as the skill requires.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from pydantic import Field
 
 from botflix_mcp import files
 from botflix_mcp.aioz import rules
-from botflix_mcp.aioz.session import AiozSession, aioz_session
+from botflix_mcp.aioz.api import captions as captions_api
+from botflix_mcp.aioz.api.base import total_of
+from botflix_mcp.aioz.session import aioz_session
 from botflix_mcp.app import App
-from botflix_mcp.errors import NotFoundError, UserInputError
+from botflix_mcp.errors import UserInputError
 from botflix_mcp.paths import resolve_local_path
 from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.templates import DEFAULT_TRANSCRIPT_REMINDER
@@ -29,41 +31,15 @@ Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", description="Media id")]
 Kind = Literal["chapters", "transcripts"]
 VTT_MAX = 50 * 1024 * 1024
 VTT_TOO_BIG = "The .vtt file is over 50 MB, AIOZ's limit."
+MAX_PATH = 4096
 FALLBACK_NOTE = (
     "This AIOZ host has no /transcripts route; the official spec's /captions endpoints were used instead "
     "(same files and languages)."
 )
 
 
-def _route_missing(exc: NotFoundError) -> bool:
-    return "route not found" in exc.message.lower()
-
-
-async def _call(api: AiozSession, method: str, kind: Kind, media_id: str, lan: str | None = None, **kw: Any):
-    """One request on `/chapters` or `/transcripts`, falling back to `/captions`. Returns (response, fell_back)."""
-    suffix = f"/{lan}" if lan else ""
-    try:
-        return await api.request(method, f"/media/{media_id}/{kind}{suffix}", **kw), False
-    except NotFoundError as exc:
-        if kind != "transcripts" or not _route_missing(exc):
-            raise
-    return await api.request(method, f"/media/{media_id}/captions{suffix}", **kw), True
-
-
-def _items(data: Any) -> tuple[list[dict[str, Any]], int]:
-    if not isinstance(data, dict):
-        return [], 0
-    for key in ("media_transcripts", "media_captions", "media_chapters"):
-        if key in data:
-            items = data.get(key) or []
-            return items, int(data.get("total", len(items)))
-    return [], 0
-
-
-async def list_tracks(api: AiozSession, kind: Kind, media_id: str, offset: int = 0, limit: int = 100):
-    response, fell_back = await _call(api, "GET", kind, media_id, params={"offset": offset, "limit": limit})
-    items, total = _items(response.data)
-    return items, total, fell_back
+def _notes(*used: str) -> list[str]:
+    return [FALLBACK_NOTE] if "captions" in used else []
 
 
 def _primary(tag: str) -> str:
@@ -78,6 +54,10 @@ def _read_vtt(data: bytes) -> bytes:
     return data
 
 
+def _data(track: captions_api.Track) -> dict[str, Any]:
+    return track.model_dump(mode="json", exclude_unset=True)
+
+
 def register(kit: Toolkit, app: App) -> None:
     @kit.tool(name="aioz_captions", title="List chapters or subtitles", toolset=TOOLSET, read_only=True)
     async def aioz_captions(
@@ -89,15 +69,14 @@ def register(kit: Toolkit, app: App) -> None:
     ) -> Annotated[CallToolResult, ToolOutput]:
         """List a media's chapters or transcripts (subtitles) with their languages and default flag."""
         api = await aioz_session(ctx, app)
-        items, total, fell_back = await list_tracks(api, kind, media_id, offset, limit)
-        lines = [
-            f"- `{i.get('language')}`{' (default)' if i.get('is_default') else ''}: {i.get('url')}" for i in items
-        ] or [f"(no {kind})"]
+        items, sent_total, used = await captions_api.list_tracks(api, kind, media_id, offset=offset, limit=limit)
+        total = total_of(sent_total, len(items), offset)
+        lines = [f"- `{i.language}`{' (default)' if i.is_default else ''}: {i.url}" for i in items] or [f"(no {kind})"]
         return to_result(
             ToolOutput(
                 summary=f"**{kind.title()} of `{media_id}`** ({total})\n" + "\n".join(lines),
-                data=items,
-                warnings=[FALLBACK_NOTE] if fell_back else [],
+                data=[_data(i) for i in items],
+                warnings=_notes(used),
                 page=page_of(total, offset, limit, len(items)),
             )
         )
@@ -116,7 +95,7 @@ def register(kit: Toolkit, app: App) -> None:
         language: Annotated[str, Field(max_length=35, description="BCP-47: en, vi, en-US, fr-CA")],
         action: Literal["add", "set_default"] = "add",
         kind: Kind = "transcripts",
-        path: Annotated[str | None, Field(description="add: local .vtt file")] = None,
+        path: Annotated[str | None, Field(max_length=MAX_PATH, description="add: local .vtt file")] = None,
         replace_existing: Annotated[
             bool, Field(description="add: delete the existing transcript of this language first (ask the user)")
         ] = False,
@@ -128,11 +107,11 @@ def register(kit: Toolkit, app: App) -> None:
             if kind != "transcripts":
                 raise UserInputError("Only transcripts have a default.", "Use kind='transcripts'.")
             api = await aioz_session(ctx, app)
-            response, fell_back = await _call(api, "PATCH", kind, media_id, lan, json={"is_default": True})
+            message, defaulted_on = await captions_api.set_default(api, kind, media_id, lan)
             return to_result(
                 ToolOutput(
-                    summary=f"`{lan}` is now the default transcript of `{media_id}`: {response.message}",
-                    warnings=[FALLBACK_NOTE] if fell_back else [],
+                    summary=f"`{lan}` is now the default transcript of `{media_id}`: {message}",
+                    warnings=_notes(defaulted_on),
                 )
             )
         if not path:
@@ -140,42 +119,38 @@ def register(kit: Toolkit, app: App) -> None:
         file = await resolve_local_path(path, ctx=ctx, settings=app.settings)
         data = _read_vtt(await files.read_bounded(file, VTT_MAX, too_big=lambda n: UserInputError(VTT_TOO_BIG)))
         api = await aioz_session(ctx, app)
-        items, _, fell_back = await list_tracks(api, kind, media_id)
+        items, _, listed_on = await captions_api.list_tracks(api, kind, media_id)
         if kind == "transcripts":  # one transcript per PRIMARY language (en and en-US clash)
-            same = [i for i in items if _primary(str(i.get("language"))) == _primary(lan)]
+            same = [i for i in items if _primary(i.language) == _primary(lan)]
         else:
-            same = [i for i in items if i.get("language") == lan]
-        warnings = [FALLBACK_NOTE] if fell_back else []
+            same = [i for i in items if i.language == lan]
         if same and not replace_existing:
             existing = same[0]
             return to_result(
                 ToolOutput(
                     summary=(
-                        f"⚠️ `{media_id}` already has a {kind[:-1]} in `{existing.get('language')}`, and AIOZ keeps one "
+                        f"⚠️ `{media_id}` already has a {kind[:-1]} in `{existing.language}`, and AIOZ keeps one "
                         f"per language, so nothing was uploaded or deleted. Ask the user whether to delete the "
                         f"existing one first; if they agree, call again with replace_existing=true."
                     ),
-                    data={"existing": existing, "uploaded": False},
-                    warnings=warnings,
+                    data={"existing": _data(existing), "uploaded": False},
+                    warnings=_notes(listed_on),
                 )
             )
         notes = []
+        used: list[str] = [listed_on]
         for old in same:
-            await _call(api, "DELETE", kind, media_id, str(old.get("language")))
-            notes.append(f"Deleted the existing `{old.get('language')}` {kind[:-1]} first, as requested.")
-            if old.get("is_default"):
+            _, deleted_on = await captions_api.delete_track(api, kind, media_id, old.language)
+            used.append(deleted_on)
+            notes.append(f"Deleted the existing `{old.language}` {kind[:-1]} first, as requested.")
+            if old.is_default:
                 notes.append(DEFAULT_TRANSCRIPT_REMINDER)
-        response, fell_back2 = await _call(
-            api, "POST", kind, media_id, lan, files={"file": (file.name, data, "text/vtt")}
-        )
-        if fell_back2 and FALLBACK_NOTE not in warnings:
-            warnings.append(FALLBACK_NOTE)
-        track = response.data or {}
+        track, added_on = await captions_api.add_track(api, kind, media_id, lan, filename=file.name, data=data)
         return to_result(
             ToolOutput(
                 summary="\n".join([*notes, f"Added `{lan}` {kind[:-1]} to `{media_id}`."]),
-                data=track,
-                warnings=warnings,
+                data=_data(track),
+                warnings=_notes(*used, added_on),
             )
         )
 
@@ -197,12 +172,12 @@ def register(kit: Toolkit, app: App) -> None:
         player without one: the result reminds you to set a new default."""
         lan = rules.validate_language_tag(language)
         api = await aioz_session(ctx, app)
-        items, _, fell_back = await list_tracks(api, kind, media_id)
-        was_default = any(i.get("language") == lan and i.get("is_default") for i in items)
-        response, _ = await _call(api, "DELETE", kind, media_id, lan)
-        warnings = [FALLBACK_NOTE] if fell_back else []
+        items, _, listed_on = await captions_api.list_tracks(api, kind, media_id)
+        was_default = any(i.language == lan and i.is_default for i in items)
+        message, deleted_on = await captions_api.delete_track(api, kind, media_id, lan)
+        warnings = _notes(listed_on, deleted_on)
         if was_default:
             warnings.append(DEFAULT_TRANSCRIPT_REMINDER)
         return to_result(
-            ToolOutput(summary=f"Deleted `{lan}` {kind[:-1]} of `{media_id}`: {response.message}", warnings=warnings)
+            ToolOutput(summary=f"Deleted `{lan}` {kind[:-1]} of `{media_id}`: {message}", warnings=warnings)
         )

@@ -1,8 +1,9 @@
 """Media toolset: list/search, get, transcode cost, create (cost-checked), update, thumbnail, delete.
 
-Audio uses the same tools with `media_type="audio"` and the audio presets. Facts that correct the skill
-(research/aioz.md): the list `status` filter is an array, audio is hidden unless `type: audio` is sent, the
-host's default order is ascending (we ask for newest first), and the media-update field is `player_id`.
+Audio uses the same tools with `media_type="audio"` and the audio presets. Handlers: arguments -> rules -> the
+API layer (`aioz/api/media.py`, which knows the wire: the list `status` filter is an array, audio is listed only
+with `type: audio`, newest first is asked for explicitly, the update field is `player_id`) -> render the models.
+Custom-quality media are created here (cost checked first) and filled with `aioz_upload_media media_id=...`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from pydantic import Field
 
 from botflix_mcp import files
 from botflix_mcp.aioz import rules
-from botflix_mcp.aioz.media_ops import check_cost, create_media
+from botflix_mcp.aioz.api import media as media_api
+from botflix_mcp.aioz.api.base import total_of
+from botflix_mcp.aioz.api.media import Media
+from botflix_mcp.aioz.media_ops import create_media, quality_body
 from botflix_mcp.aioz.session import aioz_session
 from botflix_mcp.app import App
 from botflix_mcp.errors import UserInputError
@@ -27,41 +31,46 @@ TOOLSET = "media"
 Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", description="Media id")]
 MediaType = Literal["video", "audio"]
 Status = Literal["new", "transcoding", "done", "fail", "deleted"]
+Tag = Annotated[str, Field(max_length=255)]
+MetaKey = Annotated[str, Field(max_length=255)]
+MetaValue = Annotated[str, Field(max_length=1000)]
+Metadata = dict[MetaKey, MetaValue]
+Resolution = Annotated[str, Field(max_length=16)]
+#: Longest local path accepted as an argument (PATH_MAX on Linux); each component is checked by paths.py.
+PATH_MAX = 4096
 THUMB_MAX = 8 * 1024 * 1024
 THUMB_NOT_IMAGE = "The thumbnail must be a PNG or JPEG image (checked from its content)."
 
 
-def media_line(m: dict[str, Any]) -> str:
-    return f"- `{m.get('id')}` **{m.get('title')}** ({m.get('type')}, {m.get('status')}, {m.get('duration', 0):g} s)"
+def _seconds(value: float | None) -> str:
+    return f"{value:g} s" if value is not None else "duration unknown"
 
 
-def media_detail(m: dict[str, Any]) -> str:
-    qualities = ", ".join(f"{q.get('name')}:{q.get('status')}" for q in m.get("qualities") or []) or "—"
-    assets = m.get("assets") or {}
+def media_line(m: Media) -> str:
+    return f"- `{m.id}` **{m.title}** ({m.type}, {m.status}, {_seconds(m.duration)})"
+
+
+def media_detail(m: Media) -> str:
+    qualities = ", ".join(f"{q.name}:{q.status}" for q in m.qualities if q.name) or "—"
     lines = [
-        f"**{m.get('title')}** `{m.get('id')}`",
-        f"- Type: {m.get('type')}; status: `{m.get('status')}`; public: {m.get('is_public')}",
+        f"**{m.title}** `{m.id}`",
+        f"- Type: {m.type}; status: `{m.status}`; public: {m.is_public}",
         f"- Qualities: {qualities}",
-        f"- Tags: {', '.join(m.get('tags') or []) or '—'}; player theme: {m.get('player_theme_id') or '—'}",
+        f"- Tags: {', '.join(m.tags) or '—'}; player theme: {m.player_theme_id or '—'}",
     ]
-    if assets.get("hls_url"):
-        lines.append(f"- HLS: `{assets['hls_url']}`; player: `{assets.get('hls_player_url', '')}`")
+    if m.status == "fail":
+        lines.append(f"- Encoding failed: retry with aioz_retry_failed_upload media_id `{m.id}`.")
+    elif m.assets.hls_url:
+        lines.append(f"- HLS: `{m.assets.hls_url}`; player: `{m.assets.hls_player_url}`")
     return "\n".join(lines)
 
 
-def build_quality_objects(media_type: str, resolutions: list[str] | None, container: str | None, codec: str | None):
-    """Turn `["720p", "1080p"]` (or audio presets) into validated quality objects plus warnings."""
-    if not resolutions:
-        return [], []
-    objects = []
-    for res in resolutions:
-        q: dict[str, Any] = {"resolution": res, "type": "hls"}
-        if container:
-            q["container_type"] = container
-        if media_type == "video":
-            q["video_config"] = {"codec": codec or "h264"}
-        objects.append(q)
-    return rules.validate_qualities(media_type, objects)  # type: ignore[arg-type]
+def media_data(m: Media) -> dict[str, Any]:
+    """The media object for structured results; a failed media's stream URLs are left out (they do not play)."""
+    data = m.dump()
+    if m.status == "fail":
+        data.pop("assets", None)
+    return data
 
 
 def register(kit: Toolkit, app: App) -> None:
@@ -73,11 +82,11 @@ def register(kit: Toolkit, app: App) -> None:
         media_type: MediaType = "video",
         search: Annotated[str | None, Field(max_length=200)] = None,
         status: Annotated[list[Status] | None, Field(max_length=5)] = None,
-        tags: Annotated[list[str] | None, Field(max_length=20)] = None,
+        tags: Annotated[list[Tag] | None, Field(max_length=20)] = None,
         offset: Annotated[int, Field(ge=0)] = 0,
         limit: Annotated[int, Field(ge=1, le=100)] = 25,
         qualities: Annotated[
-            list[str] | None, Field(max_length=8, description="cost: e.g. 360p,1080p or standard")
+            list[Resolution] | None, Field(max_length=8, description="cost: e.g. 360p,1080p or standard")
         ] = None,
         duration: Annotated[float | None, Field(gt=0, le=86400, description="cost: seconds")] = None,
     ) -> Annotated[CallToolResult, ToolOutput]:
@@ -88,42 +97,37 @@ def register(kit: Toolkit, app: App) -> None:
         if action == "cost":
             if not qualities or not duration:
                 raise UserInputError("cost needs qualities and duration.", "E.g. qualities=['720p'], duration=60.")
-            objects, warnings = build_quality_objects(media_type, qualities, None, None)
-            names = [q["resolution"] for q in objects]
+            objects, warnings = quality_body(media_type, qualities, allow_h265_mpegts=True)
+            names = [str(q["resolution"]) for q in objects]
             api = await aioz_session(ctx, app)
-            cost = await check_cost(api, media_type=media_type, qualities=names, duration=duration)
+            cost = await media_api.transcode_cost(api, media_type=media_type, qualities=names, duration=duration)
             from botflix_mcp.templates import INSUFFICIENT_BALANCE_MESSAGE
 
-            verdict = "enough balance ✅" if cost.get("is_enough") else INSUFFICIENT_BALANCE_MESSAGE
-            summary = f"Transcode cost for {', '.join(names)} × {duration:g} s: **{cost.get('price')}** — {verdict}"
-            return to_result(ToolOutput(summary=summary, data=cost, warnings=warnings))
+            verdict = "enough balance ✅" if cost.is_enough else INSUFFICIENT_BALANCE_MESSAGE
+            price = f"{cost.price:g}" if cost.price is not None else "unknown"
+            summary = f"Transcode cost for {', '.join(names)} × {duration:g} s: **{price}** — {verdict}"
+            return to_result(ToolOutput(summary=summary, data=cost.dump(), warnings=warnings))
         api = await aioz_session(ctx, app)
         if action == "get":
-            media = (await api.get(f"/media/{media_id}")).data or {}
-            return to_result(ToolOutput(summary=media_detail(media), data=media))
-        body: dict[str, Any] = {
-            "offset": offset,
-            "limit": limit,
-            "type": media_type,
-            "order_by": "desc",
-            "sort_by": "created_at",
-        }
-        if search:
-            body["search"] = search
-        if status:
-            body["status"] = list(status)  # an array on the wire (research §5.1)
-        if tags:
-            body["tags"] = rules.validate_tags(tags)
-        data = (await api.post("/media", json=body, idempotent=True)).data or {}
-        items = data.get("media", []) if isinstance(data, dict) else []
-        total = int(data.get("total", len(items))) if isinstance(data, dict) else len(items)
-        lines = [media_line(m) for m in items] or ["(no media match)"]
-        slim = [{k: m.get(k) for k in ("id", "title", "type", "status", "duration", "created_at")} for m in items]
+            assert media_id is not None
+            media = await media_api.get_media(api, media_id)
+            return to_result(ToolOutput(summary=media_detail(media), data=media_data(media)))
+        page = await media_api.list_media(
+            api,
+            offset=offset,
+            limit=limit,
+            media_type=media_type,
+            search=search,
+            status=list(status) if status else None,
+            tags=rules.validate_tags(tags) if tags else None,
+        )
+        total = total_of(page.total, len(page.media), offset)
+        lines = [media_line(m) for m in page.media] or ["(no media match)"]
         return to_result(
             ToolOutput(
                 summary=f"**{media_type.title()} media** ({total})\n" + "\n".join(lines),
-                data=slim,
-                page=page_of(total, offset, limit, len(items)),
+                data=[m.summary() for m in page.media],
+                page=page_of(total, offset, limit, len(page.media)),
             )
         )
 
@@ -143,23 +147,30 @@ def register(kit: Toolkit, app: App) -> None:
         description: Annotated[str | None, Field(max_length=1000)] = None,
         media_type: MediaType = "video",
         is_public: bool | None = None,
-        tags: Annotated[list[str] | None, Field(max_length=50)] = None,
-        metadata: Annotated[dict[str, str] | None, Field(description="key/value pairs")] = None,
-        qualities: Annotated[list[str] | None, Field(max_length=8, description="create: e.g. 720p,1080p")] = None,
+        tags: Annotated[list[Tag] | None, Field(max_length=50)] = None,
+        metadata: Annotated[Metadata | None, Field(max_length=50, description="key/value pairs")] = None,
+        qualities: Annotated[
+            list[Resolution] | None, Field(max_length=8, description="create: e.g. 720p,1080p")
+        ] = None,
         container_type: Literal["mpegts", "fmp4"] | None = None,
         codec: Literal["h264", "h265"] | None = None,
+        allow_h265_mpegts: Annotated[bool, Field(description="confirm h265+mpegts (no Safari/iOS)")] = False,
         duration: Annotated[float | None, Field(gt=0, le=86400, description="create+qualities: for the cost")] = None,
         player_id: Annotated[
             str | None, Field(max_length=100, description="update: player theme id, '' clears")
         ] = None,
-        path: Annotated[str | None, Field(description="set_thumbnail: local .jpg/.png, <= 8 MB")] = None,
+        path: Annotated[
+            str | None, Field(max_length=PATH_MAX, description="set_thumbnail: local .jpg/.png, <= 8 MB")
+        ] = None,
     ) -> Annotated[CallToolResult, ToolOutput]:
-        """create a media object (custom qualities: cost checked first, blocked if the balance is short; upload
-        bytes with aioz_upload_media instead when you have the file), update fields, or set the thumbnail."""
+        """create a media object (custom qualities: cost checked first, blocked if the balance is short; then
+        upload its file with aioz_upload_media media_id=<id>), update fields, or set the thumbnail."""
         if action == "create":
             if not title:
                 raise UserInputError("title is required to create media.")
-            objects, warnings = build_quality_objects(media_type, qualities, container_type, codec)
+            objects, warnings = quality_body(
+                media_type, qualities, container=container_type, codec=codec, allow_h265_mpegts=allow_h265_mpegts
+            )
             body: dict[str, Any] = {"title": title, "type": media_type}
             if objects:
                 body["qualities"] = objects
@@ -172,11 +183,11 @@ def register(kit: Toolkit, app: App) -> None:
                 body["metadata"] = rules.validate_metadata(metadata)
             api = await aioz_session(ctx, app)
             media, cost = await create_media(api, body, duration=duration)
-            summary = f"Created {media_type} **{title}** `{media.get('id')}` (status `{media.get('status')}`)."
-            if cost:
-                summary += f" Transcode cost checked first: {cost.get('price')} (enough balance)."
-            summary += " Next: upload the file with aioz_upload_media."
-            return to_result(ToolOutput(summary=summary, data=media, warnings=warnings))
+            summary = f"Created {media_type} **{title}** `{media.id}` (status `{media.status or 'new'}`)."
+            if cost is not None:
+                summary += f" Transcode cost checked first: {cost.price} (enough balance)."
+            summary += f" Next: upload its file with aioz_upload_media, media_id `{media.id}` (no second media)."
+            return to_result(ToolOutput(summary=summary, data=media.dump(), warnings=warnings))
         if not media_id:
             raise UserInputError(f"media_id is required for action {action!r}.", "List media first to find the id.")
         if action == "set_thumbnail":
@@ -190,10 +201,10 @@ def register(kit: Toolkit, app: App) -> None:
                 not_image=lambda n: UserInputError(THUMB_NOT_IMAGE),
             )
             api = await aioz_session(ctx, app)
-            response = await api.post(
-                f"/media/{media_id}/thumbnail", files={"file": (image.name, image.data, image.header.mime)}
+            message = await media_api.set_thumbnail(
+                api, media_id, filename=image.name, data=image.data, mime=image.header.mime
             )
-            return to_result(ToolOutput(summary=f"Thumbnail set for `{media_id}`: {response.message}"))
+            return to_result(ToolOutput(summary=f"Thumbnail set for `{media_id}`: {message}"))
         changes: dict[str, Any] = {}
         for key, value in (("title", title), ("description", description), ("is_public", is_public)):
             if value is not None:
@@ -209,10 +220,8 @@ def register(kit: Toolkit, app: App) -> None:
                 "Nothing to update.", "Give at least one of title, description, is_public, tags, metadata or player_id."
             )
         api = await aioz_session(ctx, app)
-        response = await api.patch(f"/media/{media_id}", json=changes)
-        return to_result(
-            ToolOutput(summary=f"Updated `{media_id}` ({', '.join(changes)}): {response.message}", data=changes)
-        )
+        message = await media_api.update_media(api, media_id, changes)
+        return to_result(ToolOutput(summary=f"Updated `{media_id}` ({', '.join(changes)}): {message}", data=changes))
 
     @kit.tool(
         name="aioz_media_delete",
@@ -227,6 +236,8 @@ def register(kit: Toolkit, app: App) -> None:
     ) -> Annotated[CallToolResult, ToolOutput]:
         """Delete a media object (and its streams) or only its thumbnail. Irreversible: confirm with the user."""
         api = await aioz_session(ctx, app)
-        path = f"/media/{media_id}" + ("/thumbnail" if target == "thumbnail" else "")
-        response = await api.delete(path)
-        return to_result(ToolOutput(summary=f"Deleted {target} of `{media_id}`: {response.message}"))
+        if target == "thumbnail":
+            message = await media_api.delete_thumbnail(api, media_id)
+            return to_result(ToolOutput(summary=f"Deleted the thumbnail of `{media_id}`: {message}"))
+        message = await media_api.delete_media(api, media_id)
+        return to_result(ToolOutput(summary=f"Deleted media `{media_id}`: {message}"))

@@ -1,7 +1,7 @@
 """Players toolset: player themes (colours/sizes normalised), logo (checked from the real image header),
 assignment to media, deletion (an assigned theme is explained and can be unassigned first).
 
-Facts that correct the skill (research/aioz.md §5.7): the logo's link field is `link` (not `logo_link`), and
+Facts that correct the skill (docs/aioz-api.md §players): the logo's link field is `link` (not `logo_link`), and
 add-player/remove-player take `{media_id, player_theme_id}` (not `video_id`).
 """
 
@@ -16,7 +16,8 @@ from pydantic import Field
 
 from botflix_mcp import files
 from botflix_mcp.aioz import rules
-from botflix_mcp.aioz.session import AiozSession, aioz_session
+from botflix_mcp.aioz.api import players as players_api
+from botflix_mcp.aioz.session import aioz_session
 from botflix_mcp.app import App
 from botflix_mcp.errors import BadRequestError, UserInputError
 from botflix_mcp.paths import resolve_local_path
@@ -26,6 +27,9 @@ from botflix_mcp.toolkit import Toolkit
 
 TOOLSET = "players"
 Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]
+MAX_PATH = 4096  # a local path (each component is also checked against the OS limit where it is resolved)
+ThemeKey = Annotated[str, Field(max_length=64)]
+ThemeValue = Annotated[str, Field(max_length=100)] | int | float
 CONTROL_KEYS = ("enable_api", "enable_controls", "force_autoplay", "hide_title", "force_loop")
 
 
@@ -59,24 +63,13 @@ async def read_logo(file: Path) -> files.LocalImage:
     return logo
 
 
-def player_line(p: dict[str, Any]) -> str:
-    return f"- `{p.get('id')}` **{p.get('name')}**{' (default)' if p.get('is_default') else ''}"
+def player_line(p: players_api.PlayerTheme) -> str:
+    return f"- `{p.id}` **{p.name or '(unnamed)'}**{' (default)' if p.is_default else ''}"
 
 
-async def media_using(api: AiozSession, player_id: str) -> list[dict[str, Any]]:
-    """Media (video and audio) that use a player theme."""
-    found: list[dict[str, Any]] = []
-    for media_type in ("video", "audio"):
-        offset = 0
-        while True:
-            body = {"type": media_type, "offset": offset, "limit": 100}
-            data = (await api.post("/media", json=body, idempotent=True)).data or {}
-            items = data.get("media", []) if isinstance(data, dict) else []
-            found += [m for m in items if m.get("player_theme_id") == player_id]
-            offset += len(items)
-            if not items or offset >= int(data.get("total", 0)):
-                break
-    return found
+def _data(model: players_api.PlayerTheme) -> dict[str, Any]:
+    """What the host sent (fields it left out are not invented as empty strings)."""
+    return model.model_dump(mode="json", exclude_unset=True)
 
 
 def register(kit: Toolkit, app: App) -> None:
@@ -90,21 +83,20 @@ def register(kit: Toolkit, app: App) -> None:
         limit: Annotated[int, Field(ge=1, le=100)] = 25,
     ) -> Annotated[CallToolResult, ToolOutput]:
         """List player themes (paged) or get one with its colours, sizes, controls and logo."""
+        if action == "get" and not player_id:
+            raise UserInputError("player_id is required for 'get'.", "List themes first.")
         api = await aioz_session(ctx, app)
         if action == "get":
-            if not player_id:
-                raise UserInputError("player_id is required for 'get'.", "List themes first.")
-            theme = ((await api.get(f"/players/{player_id}")).data or {}).get("player_theme", {})
-            return to_result(ToolOutput(summary=player_line(theme) + f"\n- theme: {theme.get('theme')}", data=theme))
-        params = {"offset": offset, "limit": limit, "search": search, "order_by": "desc", "sort_by": "created_at"}
-        data = (await api.get("/players", params=params)).data or {}
-        items = data.get("player_themes", [])
-        total = int(data.get("total", len(items)))
+            assert player_id is not None
+            theme = await players_api.get_player(api, player_id)
+            colours = ", ".join(f"{k}: {v}" for k, v in theme.theme.model_dump(exclude_unset=True).items()) or "-"
+            return to_result(ToolOutput(summary=player_line(theme) + f"\n- theme: {colours}", data=_data(theme)))
+        items, total = await players_api.list_players(api, offset=offset, limit=limit, search=search)
         lines = [player_line(p) for p in items] or ["(no player themes)"]
         return to_result(
             ToolOutput(
                 summary=f"**Player themes** ({total})\n" + "\n".join(lines),
-                data=items,
+                data=[_data(p) for p in items],
                 page=page_of(total, offset, limit, len(items)),
             )
         )
@@ -121,17 +113,19 @@ def register(kit: Toolkit, app: App) -> None:
         ctx: Context,
         action: Literal["create", "update", "set_logo", "assign", "unassign"],
         player_id: Id | None = None,
-        name: Annotated[str | None, Field(max_length=255)] = None,
+        name: Annotated[str | None, Field(max_length=255, description="create: the theme's name")] = None,
         theme: Annotated[
-            dict[str, str | int | float] | None,
+            dict[ThemeKey, ThemeValue] | None,
             Field(
                 description="colours (any CSS form -> rgba) and sizes (-> px): main_color, text_color, "
                 "control_bar_height..."
             ),
         ] = None,
-        controls: Annotated[dict[str, bool] | None, Field(description=", ".join(CONTROL_KEYS))] = None,
+        controls: Annotated[dict[ThemeKey, bool] | None, Field(description=", ".join(CONTROL_KEYS))] = None,
         is_default: bool | None = None,
-        logo_path: Annotated[str | None, Field(description="set_logo: local PNG/JPEG <= 100 KB, <= 200x100 px")] = None,
+        logo_path: Annotated[
+            str | None, Field(max_length=MAX_PATH, description="set_logo: local PNG/JPEG <= 100 KB, <= 200x100 px")
+        ] = None,
         logo_link: Annotated[str | None, Field(max_length=2000, description="set_logo: URL the logo opens")] = None,
         media_id: Id | None = None,
     ) -> Annotated[CallToolResult, ToolOutput]:
@@ -163,41 +157,43 @@ def register(kit: Toolkit, app: App) -> None:
                 warnings.append(PLAYER_CDN_WARNING)
             api = await aioz_session(ctx, app)
             if action == "create":
-                data = (await api.post("/players", json=body)).data or {}
-                player = data.get("player_theme", data)
-                summary = f"Created player theme **{player.get('name')}** `{player.get('id')}`."
-            else:
-                response = await api.patch(f"/players/{player_id}", json=body)
-                player, summary = body, f"Updated player theme `{player_id}`: {response.message}"
-            return to_result(ToolOutput(summary=summary, data=player, warnings=warnings))
+                player = await players_api.create_player(api, body)
+                summary = f"Created player theme **{player.name or name}** `{player.id}`."
+                if name is None:
+                    summary += (
+                        f' No name was given, so AIOZ named it "{player.name or players_api.HOST_DEFAULT_NAME}"; '
+                        "to rename it, call action 'update' with this player_id and a name."
+                    )
+                return to_result(ToolOutput(summary=summary, data=_data(player), warnings=warnings))
+            assert player_id is not None
+            message = await players_api.update_player(api, player_id, body)
+            summary = f"Updated player theme `{player_id}`: {message}"
+            return to_result(ToolOutput(summary=summary, data=body, warnings=warnings))
         if not player_id:
             raise UserInputError(f"player_id is required for {action!r}.", "List themes first.")
         if action == "set_logo":
             if not logo_path:
                 raise UserInputError("logo_path is required for set_logo.")
+            link = rules.validate_webhook_url(logo_link) if logo_link else None
             file = await resolve_local_path(logo_path, ctx=ctx, settings=app.settings)
             logo = await read_logo(file)  # from the real header, before anything is sent
-            link = rules.validate_webhook_url(logo_link) if logo_link else None
             api = await aioz_session(ctx, app)
-            form = {"link": link} if link else None  # the field is `link` (the skill says logo_link)
-            upload = {"file": (logo.name, logo.data, logo.header.mime)}
-            data = (await api.post(f"/players/{player_id}/logo", files=upload, data=form)).data or {}
+            updated = await players_api.set_logo(
+                api, player_id, filename=logo.name, data=logo.data, mime=logo.header.mime, link=link
+            )
             size = f"{logo.header.width}x{logo.header.height} px, {logo.size} bytes"
             summary = f"Logo set on `{player_id}` ({logo.header.format}, {size})."
-            return to_result(ToolOutput(summary=summary, data=data, warnings=[PLAYER_CDN_WARNING]))
+            return to_result(ToolOutput(summary=summary, data=_data(updated), warnings=[PLAYER_CDN_WARNING]))
         if not media_id:
             raise UserInputError(f"media_id is required for {action!r}.")
         api = await aioz_session(ctx, app)
-        path = "/players/add-player" if action == "assign" else "/players/remove-player"
-        response = await api.post(path, json={"media_id": media_id, "player_theme_id": player_id})
-        verb = "Assigned" if action == "assign" else "Unassigned"
-        return to_result(
-            ToolOutput(
-                summary=f"{verb} theme `{player_id}` {'to' if action == 'assign' else 'from'} `{media_id}`: "
-                f"{response.message}",
-                warnings=[PLAYER_CDN_WARNING],
-            )
-        )
+        if action == "assign":
+            message = await players_api.assign(api, media_id=media_id, player_id=player_id)
+            summary = f"Assigned theme `{player_id}` to `{media_id}`: {message}"
+        else:
+            message = await players_api.unassign(api, media_id=media_id, player_id=player_id)
+            summary = f"Unassigned theme `{player_id}` from `{media_id}`: {message}"
+        return to_result(ToolOutput(summary=summary, warnings=[PLAYER_CDN_WARNING]))
 
     @kit.tool(
         name="aioz_players_delete",
@@ -219,11 +215,11 @@ def register(kit: Toolkit, app: App) -> None:
         them and asks; with unassign_first=true they are unassigned, then the theme is deleted."""
         api = await aioz_session(ctx, app)
         if target == "logo":
-            response = await api.delete(f"/players/{player_id}/logo")
-            return to_result(ToolOutput(summary=f"Logo removed from `{player_id}`: {response.message}"))
-        users = await media_using(api, player_id)
+            message = await players_api.delete_logo(api, player_id)
+            return to_result(ToolOutput(summary=f"Logo removed from `{player_id}`: {message}"))
+        users = await players_api.media_using(api, player_id)
         if users and not unassign_first:
-            listed = "\n".join(f"- `{m.get('id')}` {m.get('title')}" for m in users[:20])
+            listed = "\n".join(f"- `{m.id}` {m.title}" for m in users[:20])
             return to_result(
                 ToolOutput(
                     summary=(
@@ -231,17 +227,17 @@ def register(kit: Toolkit, app: App) -> None:
                         f"use. Nothing was deleted.\n{listed}\nAsk the user whether to unassign it first; if yes, "
                         "call again with unassign_first=true."
                     ),
-                    data={"deleted": False, "assigned_to": [m.get("id") for m in users]},
+                    data={"deleted": False, "assigned_to": [m.id for m in users]},
                 )
             )
         for media in users:
-            await api.post("/players/remove-player", json={"media_id": media.get("id"), "player_theme_id": player_id})
+            await players_api.unassign(api, media_id=media.id, player_id=player_id)
         try:
-            response = await api.delete(f"/players/{player_id}")
+            message = await players_api.delete_player(api, player_id)
         except BadRequestError as exc:
             raise UserInputError(
                 f"AIOZ refused to delete theme {player_id}: {exc.message}",
                 "It is probably still assigned to media; retry with unassign_first=true.",
             ) from None
         note = f" (unassigned from {len(users)} media first)" if users else ""
-        return to_result(ToolOutput(summary=f"Deleted theme `{player_id}`{note}: {response.message}"))
+        return to_result(ToolOutput(summary=f"Deleted theme `{player_id}`{note}: {message}"))

@@ -1,21 +1,12 @@
 """Playlists toolset: list/get, create/update/add/move, delete (playlist, item, thumbnail).
 
-Wire facts from research/aioz.md §5.10 and §9 (they WIN over the skill where the two disagree):
-- `POST /playlists/create` takes JSON `{name, playlist_type, tags: [..], metadata: [{key, value}]}` (the skill
-  shows multipart with `tags=a,b`);
-- `POST /playlists/{id}/items` takes `{"media_id": ...}` (the skill says `video_id`, which the host ignores);
-  in item objects the media id comes back as `video_id`;
-- `DELETE /playlists/{id}/items/{item_id}` takes the ITEM id, not the media id;
-- `PATCH /playlists/{id}` is multipart (`name`, `tags`, `metadata`, `file` = thumbnail);
-- items are a linked list (`previous_id`/`next_id`); the detail without sort_by/order_by is the custom order.
-
-Skill rule (playlist ordering): before a move, the handler ALWAYS fetches the playlist detail and computes
-`next_id`/`previous_id` itself (rules.plan_reorder); the caller only names a position.
+Requests and answers live in `aioz/api/playlists.py` (wire facts in docs/aioz-api.md §playlists, which WIN over the
+skill where the two disagree). Skill rule (playlist ordering): before a move, the handler ALWAYS fetches the
+playlist detail and computes `next_id`/`previous_id` itself (rules.plan_reorder); the caller only names a position.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,6 +17,8 @@ from pydantic import Field
 
 from botflix_mcp import files
 from botflix_mcp.aioz import rules
+from botflix_mcp.aioz.api import playlists as playlists_api
+from botflix_mcp.aioz.api.playlists import Playlist, PlaylistItem
 from botflix_mcp.aioz.session import AiozSession, aioz_session
 from botflix_mcp.app import App
 from botflix_mcp.errors import UserInputError
@@ -34,38 +27,39 @@ from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.toolkit import Toolkit
 
 Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]  # ids go into URL paths: no '/', '.', '?'...
-MAX_THUMBNAIL_BYTES = 8 * 1024 * 1024  # the media thumbnail limit (research §5.1); playlists use the same storage
-MAX_ROWS = 100  # a playlist holds at most 100 items (research §5.10)
+MAX_THUMBNAIL_BYTES = 8 * 1024 * 1024  # the media thumbnail limit (docs/aioz-api.md §media); same storage
+MAX_ROWS = 100  # a playlist holds at most 100 items (docs/aioz-api.md §playlists)
+MAX_PATH = 4096
+Tag = Annotated[str, Field(max_length=rules.MAX_TAG_LEN)]
+Tags = Annotated[list[Tag], Field(max_length=rules.MAX_TAGS)]
+MetaKey = Annotated[str, Field(max_length=255)]
+MetaValue = Annotated[str, Field(max_length=1000)]
 
 
 # --------------------------------------------------------------------------- plain functions
 
 
-def rule_item(item: dict[str, Any]) -> rules.PlaylistItem:
-    """A host item as the rules see it (the media id comes back as `video_id`, research §5.10)."""
-    media = item.get("media") if isinstance(item.get("media"), dict) else {}
+def rule_item(item: PlaylistItem) -> rules.PlaylistItem:
+    """A host item as the rules see it (the media id comes back as `video_id`)."""
     return rules.PlaylistItem(
-        id=str(item.get("id") or ""),
-        next_id=str(item["next_id"]) if item.get("next_id") else None,
-        previous_id=str(item["previous_id"]) if item.get("previous_id") else None,
-        media_id=str(item.get("video_id") or media.get("id") or "") or None,
+        id=item.id, next_id=item.next_id or None, previous_id=item.previous_id or None, media_id=item.media_id or None
     )
 
 
-def linked_order(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def linked_order(items: list[PlaylistItem]) -> list[PlaylistItem]:
     """Items in their linked-list order (rules.order_items), whatever order the host listed them in."""
-    if any(not i.get("id") for i in items) or len({str(i["id"]) for i in items}) != len(items):
+    if any(not i.id for i in items) or len({i.id for i in items}) != len(items):
         return list(items)
-    by_id = {str(i["id"]): i for i in items}
+    by_id = {i.id: i for i in items}
     return [by_id[r.id] for r in rules.order_items([rule_item(i) for i in items])]
 
 
-def find_item(items: list[dict[str, Any]], ref: str, *, role: str = "item") -> dict[str, Any]:
+def find_item(items: list[PlaylistItem], ref: str, *, role: str = "item") -> PlaylistItem:
     """The playlist item named by `ref`: its item id, or the id of the media it holds (`video_id`)."""
     for item in items:
-        if str(item.get("id")) == ref:
+        if item.id == ref:
             return item
-    matches = [i for i in items if str(i.get("video_id") or (i.get("media") or {}).get("id") or "") == ref]
+    matches = [i for i in items if i.media_id == ref]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
@@ -79,24 +73,14 @@ def find_item(items: list[dict[str, Any]], ref: str, *, role: str = "item") -> d
     )
 
 
-def update_form(name: str | None, tags: list[str] | None, metadata: dict[str, str] | None) -> dict[str, str]:
-    """Multipart text fields of `PATCH /playlists/{id}` (validated with rules.validate_tags/validate_metadata).
-
-    `tags` is comma-separated (the skill's example and the Go SDK's csv form), so a tag may not contain a comma;
-    `metadata` is the JSON object the skill shows.
-    """
-    form: dict[str, str] = {}
-    if name is not None:
-        form["name"] = name
-    if tags is not None:
-        cleaned = rules.validate_tags(tags)
-        if any("," in t for t in cleaned):
-            raise UserInputError("a playlist tag cannot contain a comma (tags travel comma-separated).")
-        form["tags"] = ",".join(cleaned)
-    if metadata is not None:
-        pairs = rules.validate_metadata(metadata)
-        form["metadata"] = json.dumps({p["key"]: p["value"] for p in pairs}, ensure_ascii=False)
-    return form
+def checked_tags(tags: list[str] | None) -> list[str] | None:
+    """Playlist tags (rules.validate_tags); they travel comma-separated in the update form, so no commas."""
+    if tags is None:
+        return None
+    cleaned = rules.validate_tags(tags)
+    if any("," in t for t in cleaned):
+        raise UserInputError("a playlist tag cannot contain a comma (tags travel comma-separated).")
+    return cleaned
 
 
 def read_thumbnail(path: Path) -> tuple[str, bytes, str]:
@@ -117,49 +101,49 @@ def read_thumbnail(path: Path) -> tuple[str, bytes, str]:
     return image.name, image.data, image.header.mime
 
 
-def item_title(item: dict[str, Any]) -> str:
-    media = item.get("media") or {}
-    return str(media.get("title") or "(untitled)").replace("|", "/")
+def item_title(item: PlaylistItem) -> str:
+    return item.title.replace("|", "/")
 
 
-def render_items(items: list[dict[str, Any]]) -> str:
+def render_items(items: list[PlaylistItem]) -> str:
     if not items:
         return "(no items yet: add media with aioz_playlist_write action 'add_item')"
     rows = ["| # | Title | Media ID | Item ID |", "|---|---|---|---|"]
     for n, item in enumerate(items[:MAX_ROWS], 1):
-        rows.append(f"| {n} | {item_title(item)} | `{item.get('video_id', '')}` | `{item.get('id', '')}` |")
+        rows.append(f"| {n} | {item_title(item)} | `{item.media_id}` | `{item.id}` |")
     return "\n".join(rows)
 
 
-def slim_item(item: dict[str, Any]) -> dict[str, Any]:
-    media = item.get("media") or {}
+def slim_item(item: PlaylistItem) -> dict[str, Any]:
     return {
-        "id": item.get("id"),
-        "media_id": item.get("video_id"),
-        "title": media.get("title"),
-        "duration": media.get("duration"),
-        "previous_id": item.get("previous_id"),
-        "next_id": item.get("next_id"),
+        "id": item.id,
+        "media_id": item.media_id or None,
+        "title": item.media.title or None,
+        "duration": item.media.duration,
+        "previous_id": item.previous_id or None,
+        "next_id": item.next_id or None,
     }
 
 
-def render_playlist(playlist: dict[str, Any], items: list[dict[str, Any]]) -> str:
-    tags = playlist.get("tags")
-    tags_text = ", ".join(tags) if isinstance(tags, list) else (tags or "-")
+def playlist_line(p: Playlist) -> str:
+    count = p.item_count if p.item_count is not None else len(p.items)
+    return f"- **{p.name or '(unnamed)'}** ({p.playlist_type or '?'}, {count} items) `{p.id}`"
+
+
+def render_playlist(playlist: Playlist, items: list[PlaylistItem]) -> str:
+    count = playlist.item_count if playlist.item_count is not None else len(items)
     return (
-        f"## 🎞️ {playlist.get('name', '(unnamed)')}\n"
-        f"- ID: `{playlist.get('id')}` · type: {playlist.get('playlist_type', '?')} · "
-        f"{playlist.get('item_count', len(items))} items · tags: {tags_text}\n"
-        f"- URL: {playlist.get('playlist_url') or '-'}\n\n{render_items(items)}"
+        f"## 🎞️ {playlist.name or '(unnamed)'}\n"
+        f"- ID: `{playlist.id}` · type: {playlist.playlist_type or '?'} · "
+        f"{count} items · tags: {', '.join(playlist.tags) or '-'}\n"
+        f"- URL: {playlist.playlist_url or '-'}\n\n{render_items(items)}"
     )
 
 
-async def fetch_playlist(api: AiozSession, playlist_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """`GET /playlists/{id}` without sort params (custom order) -> (playlist, items in linked-list order)."""
-    data = (await api.get(f"/playlists/{playlist_id}")).data or {}
-    playlist = data.get("playlist", data) if isinstance(data, dict) else {}
-    items = playlist.get("items") or []
-    return playlist, linked_order([i for i in items if isinstance(i, dict)])
+async def fetch_playlist(api: AiozSession, playlist_id: str) -> tuple[Playlist, list[PlaylistItem]]:
+    """The detail (custom order) -> (playlist, items in linked-list order)."""
+    playlist = await playlists_api.get_playlist(api, playlist_id)
+    return playlist, linked_order(list(playlist.items))
 
 
 def _need(value: Any, what: str, action: str) -> None:
@@ -176,8 +160,8 @@ def register(kit: Toolkit, app: App) -> None:
         ctx: Context,
         action: Literal["list", "get"] = "list",
         playlist_id: Id | None = None,
-        search: str | None = None,
-        tags: list[str] | None = None,
+        search: Annotated[str | None, Field(max_length=200)] = None,
+        tags: Tags | None = None,
         offset: Annotated[int, Field(ge=0)] = 0,
         limit: Annotated[int, Field(ge=1, le=100)] = 25,
     ) -> Annotated[CallToolResult, ToolOutput]:
@@ -186,26 +170,15 @@ def register(kit: Toolkit, app: App) -> None:
             _need(playlist_id, "playlist_id", action)
             api = await aioz_session(ctx, app)
             playlist, items = await fetch_playlist(api, str(playlist_id))
-            data = {k: v for k, v in playlist.items() if k != "items"} | {"items": [slim_item(i) for i in items]}
+            data = playlist.summary() | {"items": [slim_item(i) for i in items]}
             return to_result(ToolOutput(summary=render_playlist(playlist, items), data=data))
-        body: dict[str, Any] = {"offset": offset, "limit": limit}  # host default order: newest first
-        if search:
-            body["search"] = search
-        if tags:
-            body["tags"] = tags  # an array in the spec (the skill shows a comma string)
         api = await aioz_session(ctx, app)
-        data = (await api.post("/playlists", json=body, idempotent=True)).data or {}
-        found = data.get("playlists") or []
-        total = int(data.get("total", len(found)))
-        lines = [
-            f"- **{p.get('name', '(unnamed)')}** ({p.get('playlist_type', '?')}, {p.get('item_count', 0)} items) "
-            f"`{p.get('id')}`"
-            for p in found
-        ] or ["(none)"]
+        found, total = await playlists_api.list_playlists(api, offset=offset, limit=limit, search=search, tags=tags)
+        lines = [playlist_line(p) for p in found] or ["(none)"]
         return to_result(
             ToolOutput(
                 summary=f"**Playlists** ({total})\n" + "\n".join(lines),
-                data=[{k: v for k, v in p.items() if k != "items"} for p in found],
+                data=[p.summary() for p in found],
                 page=page_of(total, offset, limit, len(found)),
             )
         )
@@ -224,70 +197,72 @@ def register(kit: Toolkit, app: App) -> None:
         playlist_id: Id | None = None,
         name: Annotated[str | None, Field(max_length=255)] = None,
         playlist_type: Literal["video", "audio"] = "video",
-        tags: list[str] | None = None,
-        metadata: dict[str, str] | None = None,
-        thumbnail_path: Annotated[str | None, Field(description="local .jpg/.png")] = None,
-        media_id: Annotated[str | None, Field(description="media (or item) id")] = None,
+        tags: Tags | None = None,
+        metadata: Annotated[dict[MetaKey, MetaValue] | None, Field(max_length=rules.MAX_METADATA)] = None,
+        thumbnail_path: Annotated[str | None, Field(max_length=MAX_PATH, description="local .jpg/.png")] = None,
+        media_id: Annotated[Id | None, Field(description="media (or item) id")] = None,
         position: Literal["top", "bottom", "before", "after"] | None = None,
-        anchor: Annotated[str | None, Field(description="item or media id")] = None,
+        anchor: Annotated[Id | None, Field(description="item or media id")] = None,
     ) -> Annotated[CallToolResult, ToolOutput]:
         """create, update, add_item, move_item (to position, before/after anchor). Moves read the playlist
         first: never pass linked-list ids."""
         if action == "create":
             _need(name, "name", action)
+            assert name is not None
             # JSON with a tags array and [{key, value}] metadata (spec CreatePlaylistRequest; the skill's multipart
             # form is the older shape).
-            body: dict[str, Any] = {"name": name, "playlist_type": playlist_type}
-            body["tags"] = rules.validate_tags(tags or [])
-            body["metadata"] = rules.validate_metadata(metadata or {})
+            create_tags = rules.validate_tags(tags or [])
+            pairs = rules.validate_metadata(metadata or {})
             api = await aioz_session(ctx, app)
-            data = (await api.post("/playlists/create", json=body)).data or {}
-            playlist = data.get("playlist", data) if isinstance(data, dict) else {}
+            playlist = await playlists_api.create_playlist(
+                api, name=name, playlist_type=playlist_type, tags=create_tags, metadata=pairs
+            )
             return to_result(
                 ToolOutput(
-                    summary=f"✅ Playlist **{playlist.get('name', name)}** created: `{playlist.get('id')}`.\n"
+                    summary=f"✅ Playlist **{playlist.name or name}** created: `{playlist.id}`.\n"
                     "Next: add media with action 'add_item'.",
-                    data=playlist,
+                    data=playlist.summary(),
                 )
             )
         _need(playlist_id, "playlist_id", action)
         pid = str(playlist_id)
         if action == "update":
-            form = update_form(name, tags, metadata)
+            new_tags = checked_tags(tags)
+            new_metadata = rules.validate_metadata(metadata) if metadata else None  # {}: nothing to send
             thumb = None
             if thumbnail_path:
                 local = await resolve_local_path(thumbnail_path, ctx=ctx, settings=app.settings)
                 thumb = await anyio.to_thread.run_sync(read_thumbnail, local)
-            if not form and thumb is None:
+            given = {"name": name, "tags": new_tags, "metadata": new_metadata, "thumbnail": thumb}
+            changed = [field for field, value in given.items() if value is not None]
+            if not changed:
                 raise UserInputError("update needs at least one of name, tags, metadata or thumbnail_path.")
-            # (None, text) parts are plain form fields: the body is multipart even without a thumbnail.
-            parts: dict[str, Any] = {k: (None, v) for k, v in form.items()}
-            if thumb is not None:
-                parts["file"] = thumb
             api = await aioz_session(ctx, app)
-            response = await api.patch(f"/playlists/{pid}", files=parts)
-            changed = [*form, *(["thumbnail"] if thumb else [])]
+            message = await playlists_api.update_playlist(
+                api, pid, name=name, tags=new_tags, metadata=new_metadata, thumbnail=thumb
+            )
             return to_result(
                 ToolOutput(
                     summary=f"✅ Playlist `{pid}` updated ({', '.join(changed)}).",
-                    data={"id": pid, "updated": changed, "message": response.message},
+                    data={"id": pid, "updated": changed, "message": message},
                 )
             )
         if action == "add_item":
             _need(media_id, "media_id", action)
+            assert media_id is not None
             api = await aioz_session(ctx, app)
-            # research §5.10: the key is media_id (the skill's video_id is wrong).
-            response = await api.post(f"/playlists/{pid}/items", json={"media_id": media_id})
+            message = await playlists_api.add_item(api, pid, media_id)
             return to_result(
                 ToolOutput(
                     summary=f"✅ Media `{media_id}` added to playlist `{pid}` (at the end).\n"
                     "To reorder, use action 'move_item' with a position.",
-                    data={"playlist_id": pid, "media_id": media_id, "message": response.message},
+                    data={"playlist_id": pid, "media_id": media_id, "message": message},
                 )
             )
         # move_item
         _need(media_id, "media_id (the media or item id to move)", action)
         _need(position, "position (top, bottom, before or after)", action)
+        assert position is not None
         if position in ("before", "after"):
             _need(anchor, f"anchor (the item or media to move {position})", action)
         api = await aioz_session(ctx, app)
@@ -296,10 +271,8 @@ def register(kit: Toolkit, app: App) -> None:
         current = find_item(items, str(media_id), role="item to move")
         target = find_item(items, str(anchor), role="anchor") if position in ("before", "after") else None
         # rules.plan_reorder raises (nothing sent) when the item is already there or the list has one item.
-        body = rules.plan_reorder(
-            [rule_item(i) for i in items], str(current["id"]), position, str(target["id"]) if target else None
-        )
-        await api.put(f"/playlists/{pid}/items", json=body)
+        body = rules.plan_reorder([rule_item(i) for i in items], current.id, position, target.id if target else None)
+        await playlists_api.move_item(api, pid, body)
         _, after = await fetch_playlist(api, pid)
         return to_result(
             ToolOutput(
@@ -321,14 +294,14 @@ def register(kit: Toolkit, app: App) -> None:
         ctx: Context,
         playlist_id: Id,
         target: Literal["playlist", "item", "thumbnail"] = "playlist",
-        media_id: Annotated[str | None, Field(description="target=item: media or item id")] = None,
+        media_id: Annotated[Id | None, Field(description="target=item: media or item id")] = None,
     ) -> Annotated[CallToolResult, ToolOutput]:
         """Delete a playlist (its media stay), one item, or its thumbnail."""
         if target == "item":
             _need(media_id, "media_id", "target=item")
         api = await aioz_session(ctx, app)
         if target == "playlist":
-            await api.delete(f"/playlists/{playlist_id}")
+            await playlists_api.delete_playlist(api, playlist_id)
             return to_result(
                 ToolOutput(
                     summary=f"🗑️ Playlist `{playlist_id}` deleted (its media were not deleted).",
@@ -336,26 +309,26 @@ def register(kit: Toolkit, app: App) -> None:
                 )
             )
         if target == "thumbnail":
-            await api.delete(f"/playlists/{playlist_id}/thumbnail")
+            await playlists_api.delete_thumbnail(api, playlist_id)
             return to_result(
                 ToolOutput(
                     summary=f"🗑️ Thumbnail of playlist `{playlist_id}` deleted.",
                     data={"deleted": "thumbnail", "playlist_id": playlist_id},
                 )
             )
-        # The host removes by ITEM id (research §9.13); resolve a media id from the detail first.
+        # The host removes by ITEM id (docs/aioz-api.md §playlists); resolve a media id from the detail first.
         _, items = await fetch_playlist(api, playlist_id)
         found = find_item(items, str(media_id), role="item to remove")
-        await api.delete(f"/playlists/{playlist_id}/items/{found['id']}")
+        await playlists_api.remove_item(api, playlist_id, found.id)
         return to_result(
             ToolOutput(
-                summary=f"🗑️ Removed '{item_title(found)}' (item `{found['id']}`) from playlist `{playlist_id}`; "
+                summary=f"🗑️ Removed '{item_title(found)}' (item `{found.id}`) from playlist `{playlist_id}`; "
                 "the media itself was not deleted.",
                 data={
                     "deleted": "item",
                     "playlist_id": playlist_id,
-                    "item_id": found["id"],
-                    "media_id": found.get("video_id"),
+                    "item_id": found.id,
+                    "media_id": found.media_id or None,
                 },
             )
         )

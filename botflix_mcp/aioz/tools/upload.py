@@ -1,8 +1,9 @@
 """Upload toolset: upload a file (progress + the skill's templates), background jobs, encoding status, retry.
 
 Handlers are thin: they validate, take the session (`aioz_session`), then call the plain functions of
-`aioz/upload.py` (engine), `aioz/jobs.py` (background jobs), `aioz/media_ops.py` (create with the cost check)
-and `aioz/webhooks_receiver.py` (events). Status -> template mapping (`status_template`, documented there).
+`aioz/upload.py` (engine), `aioz/jobs.py` (background jobs), `aioz/media_ops.py` (create with the cost check),
+the API layer (`aioz/api/media.py`) and `aioz/webhooks_receiver.py` (events); renderers read the `Media` model.
+Status -> template mapping (`status_template`, documented there).
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from botflix_mcp.aioz import media_ops
+from botflix_mcp.aioz.api import media as media_api
+from botflix_mcp.aioz.api.media import Cost, Media
 from botflix_mcp.aioz.jobs import Job, JobOutcome, jobs_of
+from botflix_mcp.aioz.media_ops import QualitySpec, quality_body
 from botflix_mcp.aioz.session import AiozSession, aioz_session
 from botflix_mcp.aioz.upload import (
     MIB,
@@ -41,6 +45,7 @@ from botflix_mcp.aioz.upload import (
     journal_key,
     source_of,
     upload_file,
+    was_completed,
 )
 from botflix_mcp.aioz.webhooks_receiver import WebhookEvent, ensure_webhook, events_of, receiver_url
 from botflix_mcp.app import App
@@ -55,9 +60,15 @@ logger = logging.getLogger(__name__)
 
 TOOLSET = "upload"
 Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]
+#: Longest source accepted (a local path up to PATH_MAX, or a URL); path components are checked by paths.py.
+SOURCE_MAX = 4096
+Tag = Annotated[str, Field(max_length=255)]
+Metadata = dict[Annotated[str, Field(max_length=255)], Annotated[str, Field(max_length=1000)]]
+QualityItem = Annotated[str, Field(max_length=16)] | QualitySpec
 AUDIO_SUFFIXES = {".mp3", ".m4a", ".aac", ".wav", ".flac", ".ogg", ".oga", ".opus", ".wma", ".aiff", ".aif"}
-#: Qualities AIOZ applies when a video is created without any (research/aioz.md §5.1): used for the retry's cost check.
-DEFAULT_VIDEO_QUALITIES = ["360p", "720p", "1080p"]
+#: Qualities AIOZ applies when media is created without any (docs/aioz-api.md §media): the retry's cost check when
+#: the failed media lists none.
+DEFAULT_QUALITIES = {"video": ["360p", "720p", "1080p"], "audio": ["standard"]}
 MAX_WAIT = 600
 FINAL_STATUSES = {"done", "fail"}
 
@@ -121,16 +132,6 @@ def default_title(source: Source) -> str:
     return (Path(name).stem or "Untitled upload")[:255]
 
 
-def quality_objects(names: list[str] | None, media_type: str) -> tuple[list[dict[str, Any]] | None, list[str]]:
-    """Quality names (`720p`, or audio presets) -> validated create-body objects and warnings (rules.py checks)."""
-    if not names:
-        return None, []
-    from botflix_mcp.aioz import rules
-
-    kind: Literal["video", "audio"] = "audio" if media_type == "audio" else "video"
-    return rules.validate_qualities(kind, [{"resolution": str(n)} for n in names])
-
-
 # --------------------------------------------------------------------------- progress out
 
 
@@ -152,9 +153,14 @@ async def _send_block(ctx: Context, block: str) -> None:
 
 
 def progress_forwarder(ctx: Context) -> ProgressListener:
-    """After each acknowledged chunk: a progress notification (done, total, one line) and the full block."""
+    """After each acknowledged chunk: a progress notification (done, total, one line) and the full block.
+
+    "live" snapshots (a part sent, a part failed) change only the block a job's status shows; a client gets a
+    notification per stored chunk, never more."""
 
     async def forward(progress: Progress) -> None:
+        if progress.kind != "stored":
+            return
         await ctx.report_progress(progress.done, progress.total, progress.message)
         await _send_block(ctx, progress.block)
 
@@ -173,7 +179,8 @@ class UploadRequest:
     chunk_size: int
     fresh: bool = False  # drop a journal for this file first (retry: a new media)
     duration: float | None = None  # seconds, when known without probing the file
-    cost: dict[str, Any] | None = None  # a cost answer obtained just before for these qualities
+    cost: Cost | None = None  # a cost answer obtained just before for these qualities
+    target: Media | None = None  # upload into this existing media (status `new`) instead of creating one
 
 
 def failure_text(report: UploadReport) -> str:
@@ -183,26 +190,41 @@ def failure_text(report: UploadReport) -> str:
     )
 
 
+async def local_copy(app: App, source: Source) -> Path:
+    """The file to upload: the local path, or the URL streamed into the cache first (kept until the upload ends)."""
+    if source.url is not None:
+        target = download_path(app, source.url)
+        if not target.exists():
+            await download(source.url, target, timeout=app.settings.http_timeout, guard=source.guard)
+        return target
+    assert source.path is not None
+    return source.path
+
+
 async def run_upload(app: App, api: AiozSession, req: UploadRequest, listener: ProgressListener | None) -> UploadReport:
     """Download a URL source if needed, then create (cost check) / resume, upload every part, complete."""
     settings = app.settings
-    if req.source.url is not None:
-        target = download_path(app, req.source.url)
-        if not target.exists():
-            await download(req.source.url, target, timeout=settings.http_timeout, guard=req.source.guard)
-        path = target
-    else:
-        assert req.source.path is not None
-        path = req.source.path
+    path = await local_copy(app, req.source)
     cache = cache_dir_of(app)
     if req.fresh:
         ident = await anyio.to_thread.run_sync(file_identity, path)
         Journal.location(cache, journal_key(api.client.base_url, api.creds.fingerprint, ident)).unlink(missing_ok=True)
     duration = req.duration
-    if req.body.get("qualities") and req.cost is None:
-        duration = await anyio.to_thread.run_sync(media_ops.probe_duration, path) or duration
+    target = req.target
+    names = target.quality_names if target is not None else media_ops.quality_names(req.body.get("qualities"))
+    if names and req.cost is None and duration is None:
+        duration = await anyio.to_thread.run_sync(media_ops.probe_duration, path)
 
-    async def create() -> dict[str, Any]:
+    async def create() -> Media:
+        if target is not None:  # nothing to create; its transcode still costs: checked like a create's
+            if names and req.cost is None:
+                await media_ops.check_cost(
+                    api,
+                    media_type=target.type or req.media_type,
+                    qualities=names,
+                    duration=media_ops.need_duration(duration),
+                )
+            return target
         media, _ = await media_ops.create_media(api, req.body, duration=duration, cost=req.cost)
         return media
 
@@ -218,6 +240,7 @@ async def run_upload(app: App, api: AiozSession, req: UploadRequest, listener: P
         retry=app.retry,
         complete_timeout=settings.complete_timeout,
         on_progress=listener,
+        target_id=target.id if target is not None else None,
     )
     if report.ok and req.source.url is not None:
         with contextlib.suppress(OSError):
@@ -262,7 +285,7 @@ def job_result(job: Job) -> CallToolResult:
     if job.state == "running":
         text = (
             f"{job.text()}\n\n⏳ The upload continues in the background as job `{job.id}`. Call aioz_upload_job with "
-            f'action "status", job_id "{job.id}" and wait_seconds (<= 50) to follow it; "cancel" stops it.'
+            f'action "status", job_id "{job.id}" and wait_seconds (up to {MAX_WAIT}) to follow it; "cancel" stops it.'
         )
         return to_result(ToolOutput(summary=text, data=data))
     if job.state == "done":
@@ -274,90 +297,99 @@ def job_result(job: Job) -> CallToolResult:
 
 
 ACTIVE_QUALITY = {"transcoding", "processing", "encoding", "running", "uploading", "uploaded"}
+RECEIVED_TEMPLATES = {"file_received", "encoding_started", "partial_finished"}
 
 
-def status_template(media: dict[str, Any], latest: WebhookEvent | None = None) -> str | None:
-    """Which skill template describes this media now (None: nothing was received yet, status `new`).
+def status_template(media: Media, latest: WebhookEvent | None = None, *, received: bool = False) -> str | None:
+    """Which skill template describes this media now (None: no file was received yet).
 
-    Mapping (public statuses, research/aioz.md §5.1; webhook events §7):
+    Mapping (public statuses, docs/aioz-api.md §media; webhook events §webhooks):
     - `fail` -> encoding_failed; `done` -> encoding_finished;
     - `transcoding` (AIOZ reports its internal waiting/uploading/transcoding states all as this):
       some quality `done` -> partial_finished; a quality being transcoded -> encoding_started; qualities listed but
       none started -> file_received (queued); no quality detail -> the latest webhook event's template if it is
       one of those three, else encoding_started;
-    - `new` (no file completed yet) and anything else -> None (the tool says the file was not received).
+    - `new`: file_received once the file is known to be in (`received`: this server completed its upload, or a
+      `file.received` event came), the skill's "status after" of that event; else None (nothing uploaded yet);
+    - anything else -> None.
     """
-    status = str(media.get("status") or "")
+    status = media.status
     if status == "fail":
         return "encoding_failed"
     if status == "done":
         return "encoding_finished"
+    if status == "new":
+        return "file_received" if received else None
     if status != "transcoding":
         return None
-    states = [str(q.get("status") or "").lower() for q in media.get("qualities") or [] if isinstance(q, dict)]
+    states = [q.status.lower() for q in media.qualities]
     if "done" in states:
         return "partial_finished"
     if any(s in ACTIVE_QUALITY for s in states):
         return "encoding_started"
     if states:
         return "file_received"
-    if latest is not None and latest.template in {"file_received", "encoding_started", "partial_finished"}:
+    if latest is not None and latest.template in RECEIVED_TEMPLATES:
         return latest.template
     return "encoding_started"
 
 
-def _media_time(media: dict[str, Any]) -> datetime:
+def _media_time(media: Media) -> datetime:
     from botflix_mcp.aioz.webhooks_receiver import parse_time
 
-    return parse_time(media.get("updated_at")) or parse_time(media.get("created_at")) or datetime.now(UTC)
+    return parse_time(media.updated_at) or parse_time(media.created_at) or datetime.now(UTC)
 
 
-def render_status(media: dict[str, Any], events: list[WebhookEvent]) -> tuple[str, str | None]:
-    """(Markdown, template name): the matching template exactly, then any received webhook events."""
-    media_id = str(media.get("id") or "")
-    title = str(media.get("title") or "")
+def event_time(template: str, media: Media, events: list[WebhookEvent]) -> datetime:
+    """When the event a template describes happened: the latest received event of that template, else the media's
+    last change (each template shows its own event's time, not the upload's)."""
+    for event in reversed(events):
+        if event.template == template:
+            return event.emitted_at
+    return _media_time(media)
+
+
+def render_status(media: Media, events: list[WebhookEvent], *, received: bool = False) -> tuple[str, str | None]:
+    """(Markdown, template name): the matching template exactly, then the way on, then received webhook events."""
     latest = events[-1] if events else None
-    template = status_template(media, latest)
+    received = received or bool(events)  # any delivered event of this media means AIOZ has its file
+    template = status_template(media, latest, received=received)
     if template is None:
         text = (
-            f"## ⏳ Not received yet\nMedia `{media_id}` ({title}) has status `{media.get('status')}`: AIOZ has no "
-            "complete file for it yet. Upload one with aioz_upload_media (a stopped upload resumes), or follow a "
-            "running upload with aioz_upload_job."
+            f"## ⏳ Not received yet\nMedia `{media.id}` ({media.title}) has status `{media.status}`: AIOZ has no "
+            "complete file for it yet. Upload one with aioz_upload_media (a stopped upload resumes; media_id "
+            "uploads into this media), or follow a running upload with aioz_upload_job."
         )
     else:
-        moment = latest.emitted_at if latest is not None and latest.template == template else _media_time(media)
-        text = render_webhook_event(template, media_id, title, moment)
+        text = render_webhook_event(template, media.id, media.title, event_time(template, media, events))
+    if template == "encoding_failed":
+        text += (
+            f"\n\n**Next:** call `aioz_retry_failed_upload` with media_id `{media.id}`: it checks the transcode "
+            "cost, deletes this media, re-creates it with the same qualities and details, re-uploads the file "
+            "and signals completion."
+        )
     if events:
         lines = [f"- `{e.type}` at {e.emitted_at.strftime('%Y-%m-%d %H:%M:%S')} UTC" for e in events[-5:]]
         text += "\n\n**Webhook events received:**\n" + "\n".join(lines)
     return text, template
 
 
-async def get_media(api: AiozSession, media_id: str) -> dict[str, Any]:
-    data = (await api.get(f"/media/{media_id}")).data or {}
-    media = data.get("media", data) if isinstance(data, dict) else {}
-    return dict(media)
+def _quality_line(media: Media) -> str:
+    done = sum(1 for q in media.qualities if q.status.lower() == "done")
+    extra = f", {done} of {len(media.qualities)} qualities done" if media.qualities else ""
+    return f"{media.title or media.id}: {media.status}{extra}"
 
 
-def _quality_line(media: dict[str, Any]) -> str:
-    qualities = [q for q in media.get("qualities") or [] if isinstance(q, dict)]
-    done = sum(1 for q in qualities if str(q.get("status")).lower() == "done")
-    extra = f", {done} of {len(qualities)} qualities done" if qualities else ""
-    return f"{media.get('title') or media.get('id')}: {media.get('status')}{extra}"
-
-
-async def wait_for_media(
-    ctx: Context, app: App, api: AiozSession, media_id: str, wait_seconds: float
-) -> dict[str, Any]:
+async def wait_for_media(ctx: Context, app: App, api: AiozSession, media_id: str, wait_seconds: float) -> Media:
     """Poll `GET /media/{id}` (woken early by webhook events) until done/fail or the wait ends."""
     store = events_of(app)
     started = anyio.current_time()
     interval = min(2.0, max(0.2, wait_seconds / 20))
     step = 0
     while True:
-        media = await get_media(api, media_id)
+        media = await media_api.get_media(api, media_id)
         elapsed = anyio.current_time() - started
-        if str(media.get("status")) in FINAL_STATUSES or elapsed >= wait_seconds:
+        if media.status in FINAL_STATUSES or elapsed >= wait_seconds:
             return media
         step += 1
         await ctx.report_progress(step, None, _quality_line(media))
@@ -365,6 +397,41 @@ async def wait_for_media(
 
 
 # --------------------------------------------------------------------------- tools
+
+
+async def upload_target(api: AiozSession, media_id: str) -> Media:
+    """The existing media an upload goes into: it must still be `new` (no file completed yet)."""
+    media = await media_api.get_media(api, media_id)
+    if media.status != "new":
+        raise UserInputError(
+            f"Media {media_id} has status `{media.status or 'unknown'}`, not `new`: it already has its file. "
+            "Nothing was uploaded.",
+            "Leave media_id out to upload as a new media, or check it with aioz_media_status.",
+        )
+    return media
+
+
+def retry_body(
+    old: Media, kind: str, title: str, qualities: list[str | QualitySpec] | None
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The create body that re-creates `old` as it was: its qualities (by name, with stream type, container and
+    codec; or the ones given), tags, metadata, description and visibility. Returns (body, names, warnings)."""
+    body: dict[str, Any] = {"title": title, "type": kind}
+    if old.description:
+        body["description"] = old.description
+    if old.tags:
+        body["tags"] = list(old.tags)
+    if old.metadata:
+        body["metadata"] = [{"key": kv.key, "value": kv.value} for kv in old.metadata if kv.key]
+    if old.is_public is not None:
+        body["is_public"] = old.is_public
+    wanted: list[Any] = list(qualities) if qualities else old.create_qualities()
+    # The user chose h265 + mpegts when the media was first made: keep it, with the warning.
+    objects, warnings = quality_body(kind, wanted, allow_h265_mpegts=True)
+    if objects:
+        body["qualities"] = objects
+    names = media_ops.quality_names(objects)
+    return body, names, warnings
 
 
 def register(kit: Toolkit, app: App) -> None:
@@ -378,14 +445,23 @@ def register(kit: Toolkit, app: App) -> None:
     )
     async def aioz_upload_media(
         ctx: Context,
-        source: Annotated[str, Field(description="Local path (absolute, ~, file://) or http(s) URL")],
+        source: Annotated[
+            str,
+            Field(min_length=1, max_length=SOURCE_MAX, description="Local path (absolute, ~, file://) or http(s) URL"),
+        ],
+        media_id: Annotated[
+            Id | None, Field(description="Upload into this existing media (status new) instead of creating one")
+        ] = None,
         title: Annotated[str | None, Field(max_length=255, description="Default: file name")] = None,
         media_type: Literal["video", "audio"] | None = None,
         qualities: Annotated[
-            list[str] | None, Field(max_length=8, description="e.g. 720p,1080p or audio presets; cost-checked")
+            list[QualityItem] | None,
+            Field(max_length=8, description="720p,1080p (or audio presets) or objects; cost-checked"),
         ] = None,
+        allow_h265_mpegts: Annotated[bool, Field(description="confirm h265+mpegts (no Safari/iOS)")] = False,
         description: Annotated[str | None, Field(max_length=1000)] = None,
-        tags: Annotated[list[str] | None, Field(max_length=50)] = None,
+        tags: Annotated[list[Tag] | None, Field(max_length=50)] = None,
+        metadata: Annotated[Metadata | None, Field(max_length=50)] = None,
         is_public: bool | None = None,
         chunk_mb: Annotated[int | None, Field(ge=5, le=200)] = None,
         duration: Annotated[float | None, Field(gt=0, le=86400, description="s; if unreadable (cost)")] = None,
@@ -393,26 +469,46 @@ def register(kit: Toolkit, app: App) -> None:
             int | None, Field(ge=0, le=MAX_WAIT, description="Run as a job, return after N s (client timeouts)")
         ] = None,
     ) -> Annotated[CallToolResult, ToolOutput]:
-        """Create the media (cost check when qualities are given), upload the file in MD5-checked chunks with
-        progress, then /complete. A stopped upload resumes when called again. Then aioz_media_status."""
+        """Create the media (cost check when qualities are given) or fill an existing one (media_id), upload the
+        file in MD5-checked chunks with progress, then /complete. A stopped upload resumes when called again."""
+        details: dict[str, object] = {"title": title, "qualities": qualities, "description": description}
+        details.update(tags=tags, metadata=metadata, is_public=is_public, media_type=media_type)
+        if media_id is not None and any(v is not None for v in details.values()):
+            given = ", ".join(k for k, v in details.items() if v is not None)
+            raise UserInputError(
+                f"media_id uploads into that media as it was created; {given} cannot be set here.",
+                "Drop those arguments (change fields with aioz_media_write update), or leave media_id out.",
+            )
         src = await resolve_source(source, ctx, app)
-        kind = media_type or guess_media_type(src.shown)
-        name = (title or default_title(src)).strip() or "Untitled upload"
-        body: dict[str, Any] = {"title": name, "type": kind}
-        objects, notes = quality_objects(qualities, kind)
-        if objects:
-            body["qualities"] = objects
-        if description is not None:
-            body["description"] = description
-        if tags:
-            from botflix_mcp.aioz import rules
+        chunk = max(MIN_PART_SIZE, chunk_mb * MIB if chunk_mb else app.settings.chunk_size)
+        notes: list[str] = []
+        if media_id is not None:
+            api = await aioz_session(ctx, app)
+            target = await upload_target(api, media_id)
+            kind = target.type or guess_media_type(src.shown)
+            name = target.title or default_title(src)
+            request = UploadRequest(src, name, kind, {}, chunk, duration=duration, target=target)
+        else:
+            kind = media_type or guess_media_type(src.shown)
+            name = (title or default_title(src)).strip() or "Untitled upload"
+            body: dict[str, Any] = {"title": name, "type": kind}
+            objects, notes = quality_body(kind, qualities, allow_h265_mpegts=allow_h265_mpegts)
+            if objects:
+                body["qualities"] = objects
+            if description is not None:
+                body["description"] = description
+            if tags:
+                from botflix_mcp.aioz import rules
 
-            body["tags"] = rules.validate_tags(tags)
-        if is_public is not None:
-            body["is_public"] = is_public
-        chunk = chunk_mb * MIB if chunk_mb else app.settings.chunk_size
-        request = UploadRequest(src, name, kind, body, max(MIN_PART_SIZE, chunk), duration=duration)
-        api = await aioz_session(ctx, app)
+                body["tags"] = rules.validate_tags(tags)
+            if metadata:
+                from botflix_mcp.aioz import rules
+
+                body["metadata"] = rules.validate_metadata(metadata)
+            if is_public is not None:
+                body["is_public"] = is_public
+            request = UploadRequest(src, name, kind, body, chunk, duration=duration)
+            api = await aioz_session(ctx, app)
 
         async def work(listener: ProgressListener) -> ToolOutput:
             output = report_output(await run_upload(app, api, request, listener))
@@ -436,7 +532,7 @@ def register(kit: Toolkit, app: App) -> None:
         job_id: Annotated[str | None, Field(max_length=64)] = None,
         wait_seconds: Annotated[int, Field(ge=0, le=MAX_WAIT, description="status: wait for the end")] = 0,
     ) -> Annotated[CallToolResult, ToolOutput]:
-        """Follow uploads started with wait_seconds: status (progress block, optional wait), cancel (stops
+        """Follow uploads started with wait_seconds: status (live progress block, optional wait), cancel (stops
         cleanly; re-run the upload to resume), list (this session's jobs)."""
         registry = jobs_of(app)
         owner = session_key(ctx)
@@ -487,25 +583,29 @@ def register(kit: Toolkit, app: App) -> None:
             hook, created = await ensure_webhook(api, url)
             check = await run_check(api, str(hook.get("id")), strict=False)
             summary, warnings = confirmation("created" if created else "already registered", hook, check)
-            data = {"webhook_id": hook.get("id"), "created": created, "check": check.as_dict()}
-            return to_result(ToolOutput(summary=summary, data=data, warnings=warnings))
+            hook_data = {"webhook_id": hook.get("id"), "created": created, "check": check.as_dict()}
+            return to_result(ToolOutput(summary=summary, data=hook_data, warnings=warnings))
         if not media_id:
             raise UserInputError("media_id is required for action 'status'.", "List media first.")
         api = await aioz_session(ctx, app)
         if wait_seconds:
             media = await wait_for_media(ctx, app, api, media_id, float(wait_seconds))
         else:
-            media = await get_media(api, media_id)
+            media = await media_api.get_media(api, media_id)
         events = events_of(app).events(media_id)
-        text, template = render_status(media, events)
-        data = {
+        received = was_completed(cache_dir_of(app), media_id)
+        text, template = render_status(media, events, received=received)
+        data: dict[str, Any] = {
             "media_id": media_id,
-            "status": media.get("status"),
+            "status": media.status,
             "template": template,
-            "qualities": media.get("qualities"),
-            "assets": media.get("assets"),
+            "qualities": [q.dump() for q in media.qualities],
             "events": [e.as_dict() for e in events[-10:]],
         }
+        if template == "encoding_failed":
+            data["next_tool"] = "aioz_retry_failed_upload"
+        else:  # a failed media's stream URLs do not play: they are not offered
+            data["assets"] = media.assets.dump()
         return to_result(ToolOutput(summary=text, data=data))
 
     @kit.tool(
@@ -519,11 +619,16 @@ def register(kit: Toolkit, app: App) -> None:
     async def aioz_retry_failed_upload(
         ctx: Context,
         media_id: Id,
-        source: Annotated[str | None, Field(description="The file again (default: the one uploaded here)")] = None,
-        qualities: Annotated[list[str] | None, Field(max_length=8)] = None,
+        source: Annotated[
+            str | None, Field(max_length=SOURCE_MAX, description="The file again (default: the one uploaded here)")
+        ] = None,
+        qualities: Annotated[
+            list[QualityItem] | None, Field(max_length=8, description="Default: the failed media's own")
+        ] = None,
         wait_seconds: Annotated[int | None, Field(ge=0, le=MAX_WAIT)] = None,
     ) -> Annotated[CallToolResult, ToolOutput]:
-        """For media whose encoding failed: cost check, delete it, re-create it, re-upload every chunk, complete."""
+        """For media whose encoding failed: cost check, delete it, re-create it as it was (qualities, tags,
+        metadata, description, visibility), re-upload every chunk, complete."""
         raw = source or source_of(cache_dir_of(app), media_id)
         if not raw:
             raise UserInputError(
@@ -531,45 +636,42 @@ def register(kit: Toolkit, app: App) -> None:
             )
         src = await resolve_source(raw, ctx, app)
         api = await aioz_session(ctx, app)
-        old = await get_media(api, media_id)
-        if str(old.get("status")) != "fail":
+        old = await media_api.get_media(api, media_id)
+        if old.status != "fail":
             raise UserInputError(
-                f"Media {media_id} has status `{old.get('status')}`, not `fail`; nothing was deleted.",
+                f"Media {media_id} has status `{old.status}`, not `fail`; nothing was deleted.",
                 "Only failed media are retried. A stopped upload resumes with aioz_upload_media.",
             )
-        kind = str(old.get("type") or guess_media_type(src.shown))
-        title = str(old.get("title") or default_title(src))
-        names = list(qualities or []) or media_ops.quality_names(old.get("qualities"))
-        body: dict[str, Any] = {"title": title, "type": kind}
-        for key in ("description", "tags", "is_public"):
-            if old.get(key) not in (None, "", []):
-                body[key] = old[key]
-        objects, _ = quality_objects(names, kind)
-        if objects:
-            body["qualities"] = objects
-        cost_names = names or (DEFAULT_VIDEO_QUALITIES if kind == "video" else [])
+        kind = old.type or guess_media_type(src.shown)
+        title = old.title or default_title(src)
+        body, names, notes = retry_body(old, kind, title, qualities)
+        # Without qualities the host applies its default ladder: that is what the transcode will cost.
+        cost_names = names or DEFAULT_QUALITIES.get(kind, [])
         request = UploadRequest(src, title, kind, body, app.settings.chunk_size, fresh=True)
 
         async def work(listener: ProgressListener) -> ToolOutput:
             # The skill's steps, with the cost check moved first: an insufficient balance then changes nothing.
             steps: list[str] = []
-            duration = float(old.get("duration") or 0) or None
-            if src.path is not None:
-                duration = await anyio.to_thread.run_sync(media_ops.probe_duration, src.path) or duration
+            path = await local_copy(app, src)
+            duration = await anyio.to_thread.run_sync(media_ops.probe_duration, path) or old.duration or None
             request.duration = duration
             if cost_names:
-                cost = await media_ops.check_cost(api, media_type=kind, qualities=cost_names, duration=duration or 60)
-                if cost.get("is_enough") is not True:
-                    raise media_ops.InsufficientBalance(cost)
+                cost = await media_ops.check_cost(
+                    api, media_type=kind, qualities=cost_names, duration=media_ops.need_duration(duration)
+                )
                 request.cost = cost
-                steps.append(f"✅ Transcode cost checked: `is_enough: true` (price {cost.get('price')})")
-            await api.delete(f"/media/{media_id}")
+                steps.append(
+                    f"✅ Transcode cost checked for {', '.join(cost_names)}: `is_enough: true` (price {cost.price})"
+                )
+            await media_api.delete_media(api, media_id)
             steps.append(f"✅ Deleted the failed media `{media_id}`")
             report = await run_upload(app, api, request, listener)
             steps.append(f"✅ Re-created the media as `{report.media_id}`")
             steps.append(f"{'✅' if report.ok else '❌'} Re-uploaded all {report.parts} chunks (MD5 each)")
             steps.append("✅ Signalled completion" if report.ok else "❌ `/complete` was not called")
             head = "## 🔁 Retry of a failed upload\n" + "\n".join(f"{n}. {s}" for n, s in enumerate(steps, 1))
-            return report_output(report, head + "\n\n")
+            output = report_output(report, head + "\n\n")
+            output.warnings.extend(notes)
+            return output
 
         return await run_or_start_job(ctx, app, kind="retry", title=title, wait_seconds=wait_seconds, work=work)
