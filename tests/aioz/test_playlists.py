@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from mcp import Client
 from botflix_mcp.aioz.api.playlists import PlaylistItem, update_parts
 from botflix_mcp.aioz.tools.playlists import find_item, linked_order, read_thumbnail
 from botflix_mcp.errors import UserInputError
+from tests.aioz.fakehost import fake_server, ok
 from tests.aioz.wire import Recorder, recording_server
 from tests.helpers import structured, text_of
 
@@ -296,3 +298,103 @@ async def test_list_pages_with_total(wired: Any, fresh_sandbox: Any) -> None:
     assert second["page"]["next_offset"] is None and len(second["data"]) == 1
     assert wire.find("POST", "/playlists")[-1].json() == {"offset": 0, "limit": 25, "search": "tw", "tags": ["a"]}
     assert [p["name"] for p in found["data"]] == ["two"]
+
+
+# --------------------------------------------------------------------------- issue 9 c, a, k
+
+
+def form_parts(sent: Any) -> list[tuple[str, str, bytes]]:
+    """(name, content type, value) of each part of a recorded multipart body, parsed with the stdlib."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {sent.content_type}\r\n\r\n".encode() + sent.body)
+    out = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        out.append((str(name), part.get_content_type(), part.get_payload(decode=True)))
+    return out
+
+
+@pytest.mark.anyio
+async def test_update_sends_metadata_as_the_specs_array_of_pairs(wired: Any, fresh_sandbox: Any, mode: str) -> None:
+    """Issue 9 c: UpdatePlaylistRequest.metadata is an array of Metadata {key, value}; in multipart/form-data an
+    array is one part per entry, and an object entry is application/json (OpenAPI encoding defaults)."""
+    server, wire = wired
+    async with Client(server, mode=mode) as client:
+        pid, _ = await playlist_with(client, 0)
+        await call(
+            client,
+            "aioz_playlist_write",
+            {"action": "update", "playlist_id": pid, "metadata": {"mood": "calm", "genre": "lo-fi"}},
+        )
+    (patch,) = wire.find("PATCH", f"/playlists/{pid}")
+    metadata = [(ctype, json.loads(value)) for name, ctype, value in form_parts(patch) if name == "metadata"]
+    assert metadata == [
+        ("application/json", {"key": "mood", "value": "calm"}),
+        ("application/json", {"key": "genre", "value": "lo-fi"}),
+    ]
+    assert fresh_sandbox.aioz.playlists[pid]["metadata"] == [
+        {"key": "mood", "value": "calm"},
+        {"key": "genre", "value": "lo-fi"},
+    ]
+
+
+@pytest.mark.anyio
+async def test_null_lists_totals_and_objects_from_the_host(tmp_path: Path, mode: str) -> None:
+    """Issue 9 a: Go nil slices and objects (`null`), numbers as strings, a `null` media inside an item."""
+    item = {"id": "i1", "video_id": "m1", "media": None, "next_id": None, "previous_id": None}
+    detail = {"id": "pl1", "name": "Mix", "tags": None, "metadata": {"mood": "calm"}, "item_count": "1",
+              "items": [item, None]}  # fmt: skip
+    routes = {
+        ("POST", "/playlists"): ok({"playlists": None, "total": None}),
+        ("GET", "/playlists/pl1"): ok({"playlist": detail}),
+        ("GET", "/playlists/pl2"): ok({"playlist": None}),
+        ("GET", "/playlists/pl3"): ok({"playlist": {"id": "pl3", "items": None}}),
+    }
+    server, _ = fake_server(tmp_path, routes)
+    async with Client(server, mode=mode) as client:
+        listed = await client.call_tool("aioz_playlists", {})
+        got = await client.call_tool("aioz_playlists", {"action": "get", "playlist_id": "pl1"})
+        empty = await client.call_tool("aioz_playlists", {"action": "get", "playlist_id": "pl2"})
+        no_items = await client.call_tool("aioz_playlists", {"action": "get", "playlist_id": "pl3"})
+    for result in (listed, got, empty, no_items):
+        assert not result.is_error, text_of(result)
+    assert "(none)" in text_of(listed) and structured(listed)["page"]["total"] == 0
+    assert "| 1 | (untitled) | `m1` | `i1` |" in text_of(got)
+    assert structured(got)["data"]["metadata"] == [{"key": "mood", "value": "calm"}]
+    assert "`pl2`" in text_of(empty) and "(no items yet" in text_of(no_items)
+
+
+@pytest.mark.anyio
+async def test_move_on_a_playlist_whose_items_are_null_sends_nothing(tmp_path: Path) -> None:
+    server, host = fake_server(tmp_path, {("GET", "/playlists/pl3"): ok({"playlist": {"id": "pl3", "items": None}})})
+    async with Client(server) as client:
+        result = await client.call_tool(
+            "aioz_playlist_write", {"action": "move_item", "playlist_id": "pl3", "media_id": "m1", "position": "top"}
+        )
+    assert result.is_error and "no item of this playlist" in text_of(result)
+    assert host.calls() == ["GET /playlists/pl3"]
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("aioz_playlists", {"search": "x" * 70_000}),
+        ("aioz_playlists", {"tags": ["t" * 300]}),
+        ("aioz_playlist_write", {"action": "create", "name": "n", "metadata": {"k" * 300: "v"}}),
+        ("aioz_playlist_write", {"action": "create", "name": "n", "metadata": {"k": "v" * 5000}}),
+        ("aioz_playlist_write", {"action": "update", "playlist_id": "p", "thumbnail_path": "/" + "a" * 5000}),
+        ("aioz_playlist_write", {"action": "add_item", "playlist_id": "p", "media_id": "m" * 300}),
+        ("aioz_playlist_delete", {"playlist_id": "p", "target": "item", "media_id": "m/../x"}),
+    ],
+)
+@pytest.mark.anyio
+async def test_over_long_free_text_is_refused_in_our_voice(tmp_path: Path, tool: str, args: dict[str, Any]) -> None:
+    """Issue 9 k: every free-text argument has a bound; an over-long one is an argument error, nothing sent."""
+    server, host = fake_server(tmp_path, {})
+    async with Client(server) as client:
+        result = await client.call_tool(tool, args)
+    assert result.is_error and "Internal error" not in text_of(result)
+    assert "Nothing was sent" in text_of(result)
+    assert host.calls() == []

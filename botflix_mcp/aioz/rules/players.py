@@ -183,26 +183,63 @@ def normalise_size(value: str | int | float, field: str = "size") -> tuple[str, 
     return out, (None if raw == out else f"{field}: {raw!r} → {out!r}")
 
 
-def normalise_player_theme(theme: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
-    """Normalise every colour and size field of a player theme; unknown fields are refused with the valid list."""
+CONTROL_KEYS: tuple[str, ...] = ("enable_api", "enable_controls", "force_autoplay", "hide_title", "force_loop")
+
+
+def normalise_player_settings(
+    theme: Mapping[str, Any] | None, controls: Mapping[str, Any] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Check a theme's colours and sizes and its control names together, and report EVERY problem in one
+    `RuleViolation` (nothing is sent until all are fixed). Returns (normalised theme, conversion notes).
+
+    One problem keeps its own message; several are listed one per line with their distinct hints.
+    """
+    problems: list[RuleViolation] = []
+    theme = theme or {}
     unknown = sorted(str(k) for k in set(theme) - set(PLAYER_COLOUR_FIELDS) - set(PLAYER_SIZE_FIELDS))
     if unknown:
-        raise RuleViolation(
-            f"Unknown theme field(s): {', '.join(unknown)}.",
-            f"Valid fields: {', '.join(PLAYER_COLOUR_FIELDS + PLAYER_SIZE_FIELDS)}.",
+        problems.append(
+            RuleViolation(
+                f"Unknown theme field(s): {', '.join(unknown)}.",
+                f"Valid fields: {', '.join(PLAYER_COLOUR_FIELDS + PLAYER_SIZE_FIELDS)}.",
+            )
         )
     out: dict[str, str] = {}
     notes: list[str] = []
     for key, value in theme.items():
-        if value is None:
+        if value is None or key not in PLAYER_COLOUR_FIELDS + PLAYER_SIZE_FIELDS:
             continue
-        normalised, note = (
-            normalise_colour(str(value), key) if key in PLAYER_COLOUR_FIELDS else normalise_size(value, key)
-        )
+        try:
+            normalised, note = (
+                normalise_colour(str(value), key) if key in PLAYER_COLOUR_FIELDS else normalise_size(value, key)
+            )
+        except RuleViolation as exc:
+            problems.append(exc)
+            continue
         out[key] = normalised
         if note:
             notes.append(note)
+    unknown_controls = sorted(str(k) for k in set(controls or {}) - set(CONTROL_KEYS))
+    if unknown_controls:
+        problems.append(
+            RuleViolation(f"Unknown control(s) {', '.join(unknown_controls)}.", f"Use {', '.join(CONTROL_KEYS)}.")
+        )
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        lines = "\n".join(f"- {p.message}" for p in problems)
+        hints = list(dict.fromkeys(p.next_step for p in problems if p.next_step))
+        message = (
+            f"The player theme has {len(problems)} problems, all listed here:\n{lines}\nFix them all, then call again."
+        )
+        raise RuleViolation(message, " ".join(hints) or None)
     return out, notes
+
+
+def normalise_player_theme(theme: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """Normalise every colour and size field of a player theme; unknown fields are refused with the valid list
+    (every problem at once, see `normalise_player_settings`)."""
+    return normalise_player_settings(theme)
 
 
 # =========================================================================== player logo

@@ -27,7 +27,7 @@ from botflix_mcp.templates import DEFAULT_TRANSCRIPT_REMINDER
 from botflix_mcp.toolkit import Toolkit
 
 TOOLSET = "captions"
-Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", description="Media id")]
+Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", max_length=100, description="Media id")]
 Kind = Literal["chapters", "transcripts"]
 VTT_MAX = 50 * 1024 * 1024
 VTT_TOO_BIG = "The .vtt file is over 50 MB, AIOZ's limit."

@@ -17,6 +17,7 @@ from pydantic import Field
 from botflix_mcp import files
 from botflix_mcp.aioz import rules
 from botflix_mcp.aioz.api import players as players_api
+from botflix_mcp.aioz.rules.players import CONTROL_KEYS, normalise_player_settings
 from botflix_mcp.aioz.session import aioz_session
 from botflix_mcp.app import App
 from botflix_mcp.errors import BadRequestError, UserInputError
@@ -26,11 +27,10 @@ from botflix_mcp.templates import PLAYER_CDN_WARNING, PLAYER_DEFAULT_WARNING
 from botflix_mcp.toolkit import Toolkit
 
 TOOLSET = "players"
-Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]
+Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", max_length=100)]
 MAX_PATH = 4096  # a local path (each component is also checked against the OS limit where it is resolved)
 ThemeKey = Annotated[str, Field(max_length=64)]
 ThemeValue = Annotated[str, Field(max_length=100)] | int | float
-CONTROL_KEYS = ("enable_api", "enable_controls", "force_autoplay", "hide_title", "force_loop")
 
 
 LOGO_HINT = "Resize/compress it to at most 200x100 px and 100 KB, as PNG or JPEG."
@@ -89,6 +89,8 @@ def register(kit: Toolkit, app: App) -> None:
         if action == "get":
             assert player_id is not None
             theme = await players_api.get_player(api, player_id)
+            if not theme.id:  # a `null` detail: show the id that was asked for, invent nothing else
+                theme = theme.model_copy(update={"id": player_id})
             colours = ", ".join(f"{k}: {v}" for k, v in theme.theme.model_dump(exclude_unset=True).items()) or "-"
             return to_result(ToolOutput(summary=player_line(theme) + f"\n- theme: {colours}", data=_data(theme)))
         items, total = await players_api.list_players(api, offset=offset, limit=limit, search=search)
@@ -136,15 +138,13 @@ def register(kit: Toolkit, app: App) -> None:
             body: dict[str, Any] = {}
             if name is not None:
                 body["name"] = name
-            if theme:
-                normalised, notes = rules.normalise_player_theme(theme)
-                body["theme"] = normalised
-                warnings += [f"Converted {n}" for n in notes]
-            if controls:
-                unknown = sorted(set(controls) - set(CONTROL_KEYS))
-                if unknown:
-                    raise UserInputError(f"Unknown control(s) {', '.join(unknown)}.", f"Use {', '.join(CONTROL_KEYS)}.")
-                body["controls"] = controls
+            if theme or controls:  # every colour, size and control problem reported at once
+                normalised, notes = normalise_player_settings(theme, controls)
+                if theme:
+                    body["theme"] = normalised
+                    warnings += [f"Converted {n}" for n in notes]
+                if controls:
+                    body["controls"] = controls
             if is_default is not None:
                 body["is_default"] = is_default
             if action == "update" and not player_id:

@@ -26,7 +26,7 @@ from botflix_mcp.paths import resolve_local_path
 from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.toolkit import Toolkit
 
-Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]  # ids go into URL paths: no '/', '.', '?'...
+Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", max_length=100)]  # ids go into URL paths: no '/', '.', '?'...
 MAX_THUMBNAIL_BYTES = 8 * 1024 * 1024  # the media thumbnail limit (docs/aioz-api.md §media); same storage
 MAX_ROWS = 100  # a playlist holds at most 100 items (docs/aioz-api.md §playlists)
 MAX_PATH = 4096
@@ -143,6 +143,8 @@ def render_playlist(playlist: Playlist, items: list[PlaylistItem]) -> str:
 async def fetch_playlist(api: AiozSession, playlist_id: str) -> tuple[Playlist, list[PlaylistItem]]:
     """The detail (custom order) -> (playlist, items in linked-list order)."""
     playlist = await playlists_api.get_playlist(api, playlist_id)
+    if not playlist.id:  # a `null` detail: keep the id that was asked for, invent nothing else
+        playlist = playlist.model_copy(update={"id": playlist_id})
     return playlist, linked_order(list(playlist.items))
 
 
