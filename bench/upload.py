@@ -1,27 +1,26 @@
-"""Upload benchmark (issue 4 §10): the engine vs a bare httpx loop, same parts, same loopback host.
+"""Upload benchmark (issue 11): what a user gets from `aioz_upload_media`, against two peers, in one run.
 
-Hosts (each in its own process, so its CPU is not charged to either client):
+Everything runs in its own process and talks over loopback:
 
-- **sink** (default for the ratio): a minimal AIOZ upload endpoint written for this benchmark (`/media/create`,
-  `/media/{id}/part`, `/media/{id}/complete`) that parses each multipart body as a stream, checks the part's
-  `Content-Range` against its size and its MD5 against the `hash` field, and keeps no bytes. It is "a host that is
-  not the bottleneck": one core parses and hashes several hundred MiB/s;
-- **sandbox**: the product's sandbox with `store_parts="discard"` (same checks, keeps no bytes). It parses parts
-  with Starlette's form parser (python-multipart, spooled to a temporary file), which tops out around 100-120 MiB/s
-  on one core, so there it is the host that sets the pace and both clients measure about the same.
+- **host**: the product's sandbox in strict mode (`strict_parts=True`, `store_parts="discard"`): every part is
+  parsed as multipart as it arrives, its size checked against `Content-Range` and its MD5 against the `hash`
+  field, as the real host does; no bytes are kept. Optionally behind **bench/shaper.py** (RTT + a bandwidth cap per
+  connection: a distant host).
+- **mcp**: the real console script (`botflix-mcp` from this venv) spawned over stdio by the SDK client; spawn ->
+  initialize is timed apart from the `aioz_upload_media` call (progress notifications on); the server's CPU time
+  during the call (psutil, all threads) and its peak RSS (VmHWM) are read from outside.
+- **loop**: a bare sequential httpx client: read a part, MD5 it, POST it with httpx's multipart, next part. Its
+  figure is the whole process, spawn to exit (and its transfer alone, printed next to it).
+- **par5**: a parallel-parts httpx peer shaped like the official AIOZ Node SDK's `uploadVideo`: 5 parts in flight,
+  each read into memory and MD5-hashed (in a worker thread), then POSTed.
+- **md5 floor**: reading the file and MD5-hashing it once in one process (CPU seconds): no uploader can do less.
 
-Clients, each in its own subprocess so each peak RSS is its own (VmHWM, cross-checked by psutil sampling):
+Runs alternate (loop, mcp, par5, floor; loop, mcp, ...), `--pairs` times; each ratio is the median of per-pair
+ratios; the 1-minute load average is printed with every figure. Peers use the part size the server used.
 
-- **engine**: `botflix_mcp.aioz.upload.upload_file` (streamed multipart parts, one-pass MD5 in worker threads,
-  `--parallel` parts in flight), create -> parts -> complete;
-- **loop**: what a straightforward client does: for each part, read it into memory, MD5 it, POST it with httpx's
-  multipart `files=`, one after another; create and complete the same way.
-
-Printed from the same run: throughput of both on `--size-gib` (default 1 GiB) and their ratio, the peak RSS of both
-on `--rss-gib` (default 2 GiB), and the engine's peak RSS on both sizes (flat in file size?).
-
-    .venv/bin/python bench/upload.py [--host sink|sandbox|both] [--size-gib 1] [--rss-gib 2] [--chunk-mib 32]
-                                     [--parallel N] [--repeat N] [--json]
+    .venv/bin/python bench/upload.py [--size-gib 1] [--pairs 3] [--rss-gib 4] [--parallel N] [--chunk-mib N]
+                                     [--shaped] [--rtt-ms 80] [--rate-mib 12] [--shaped-mib 512]
+                                     [--sweep 1,2,3,4,5,6,8] [--skip-loopback] [--json FILE]
 """
 
 from __future__ import annotations
@@ -31,25 +30,42 @@ import asyncio
 import hashlib
 import json
 import os
-import re
-import resource
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
 GIB = 1024 * MIB
+PEER_PARALLEL = 5  # the official AIOZ Node SDK's uploadVideo
+
+HOST_CHILD = """
+import sys
+from botflix_mcp.sandbox import SandboxConfig, SandboxServer
+server = SandboxServer(SandboxConfig(store_parts="discard", strict_parts=True, transcode_step=0.01))
+server.start()
+print(server.url, flush=True)
+sys.stdin.read()
+server.stop()
+"""
 
 
-def make_file(path: Path, size: int) -> Path:
-    """Random-looking bytes, written fast: one 16 MiB random block repeated (MD5 cost does not depend on content)."""
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.2f}"
+
+
+def make_file(path: Path, size: int, *, sparse: bool = False) -> Path:
+    """Random-looking bytes (one 16 MiB random block repeated; MD5's cost does not depend on content), or a sparse
+    file (holes read as zeros, nothing on disk: for the 4 GiB peak-RSS run)."""
     if path.exists() and path.stat().st_size == size:
+        return path
+    if sparse:
+        with path.open("wb") as out:
+            out.truncate(size)
         return path
     block = os.urandom(16 * MIB)
     with path.open("wb") as out:
@@ -61,340 +77,161 @@ def make_file(path: Path, size: int) -> Path:
     return path
 
 
-class PeakRss:
-    """psutil sampling of this process's RSS (peak), next to ru_maxrss."""
-
-    def __init__(self) -> None:
-        import psutil
-
-        self._proc = psutil.Process()
-        self.peak = self._proc.memory_info().rss
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.02):
-            self.peak = max(self.peak, self._proc.memory_info().rss)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+def md5_floor(path: Path) -> float:
+    """CPU seconds to read `path` and MD5 it once (8 MiB blocks into one buffer): the least any uploader must do."""
+    buffer = memoryview(bytearray(8 * MIB))
+    digest = hashlib.md5(usedforsecurity=False)
+    started = time.process_time()
+    with path.open("rb", buffering=0) as handle:
+        while got := handle.readinto(buffer):
+            digest.update(buffer[:got])
+    return time.process_time() - started
 
 
-# --------------------------------------------------------------------------- the sink host
+def vm_hwm_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
-SINK_BODY_LIMIT = 50_000_000  # the real host's "50M" (research/aioz.md §3.1)
-SINK_WINDOW = 8192  # bytes held back at the end of a body: the small fields after the file part live there
-
-
-class SinkError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def _field_name(head: bytes) -> str:
-    text = head.decode("latin-1")
-    return text.split('name="', 1)[1].split('"', 1)[0] if 'name="' in text else ""
-
-
-def parse_small_fields(block: bytes, boundary: bytes) -> dict[str, str]:
-    """The non-file fields of a (piece of a) multipart body."""
-    fields: dict[str, str] = {}
-    for piece in block.split(b"--" + boundary):
-        head, sep, value = piece.partition(b"\r\n\r\n")
-        if sep and b"filename=" not in head:
-            fields[_field_name(head)] = value[:-2].decode() if value.endswith(b"\r\n") else value.decode()
-    return fields
-
-
-class PartBodyCheck:
-    """Streams one part body: the file bytes are hashed as they arrive (zero-copy from the receive buffer); the
-    head (fields before the file, the file's part header) and the last `SINK_WINDOW` bytes (the delimiter and the
-    fields after the file) are parsed at the edges."""
-
-    def __init__(self, length: int, boundary: bytes) -> None:
-        self.left = length
-        self.boundary = boundary
-        self.head = bytearray()
-        self.in_file = False
-        self.digest = hashlib.md5()
-        self.size = 0
-        self.window = b""
-        self.fields: dict[str, str] = {}
-
-    def feed(self, data: memoryview) -> None:
-        self.left -= len(data)
-        if not self.in_file:
-            self.head += data
-            at = self.head.find(b"filename=")
-            end = self.head.find(b"\r\n\r\n", at) if at >= 0 else -1
-            if end < 0:
-                return
-            self.fields.update(parse_small_fields(bytes(self.head[:at]), self.boundary))
-            self.in_file = True
-            data = memoryview(bytes(self.head[end + 4 :]))
-        joined = len(self.window) + len(data)
-        if joined <= SINK_WINDOW:
-            self.window = self.window + bytes(data)
-            return
-        spill = joined - SINK_WINDOW  # bytes that are surely file content
-        from_window = min(spill, len(self.window))
-        self.digest.update(self.window[:from_window])
-        self.digest.update(data[: spill - from_window])
-        self.size += spill
-        self.window = self.window[from_window:] + bytes(data[spill - from_window :])
-
-    def finish(self) -> tuple[int, str, dict[str, str]]:
-        delimiter = b"\r\n--" + self.boundary
-        at = self.window.find(delimiter)
-        if not self.in_file or at < 0:
-            raise SinkError(400, "File is required.")
-        self.digest.update(self.window[:at])
-        self.fields.update(parse_small_fields(self.window[at + 2 :], self.boundary))
-        return self.size + at, self.digest.hexdigest(), self.fields
-
-
-class SinkProtocol(asyncio.BufferedProtocol):
-    """HTTP/1.1 keep-alive, one request at a time; bodies are received straight into one 1 MiB buffer."""
-
-    def __init__(self, sink: Sink) -> None:
-        self.sink = sink
-        self.buffer = memoryview(bytearray(1 << 20))
-        self.head = bytearray()
-        self.request: dict[str, Any] | None = None
-        self.body: PartBodyCheck | bytearray | None = None
-        self.transport: Any = None
-
-    def connection_made(self, transport: Any) -> None:
-        self.transport = transport
-
-    def get_buffer(self, sizehint: int) -> memoryview:
-        return self.buffer
-
-    def buffer_updated(self, nbytes: int) -> None:
-        self.feed(self.buffer[:nbytes])
-
-    def feed(self, data: memoryview) -> None:
-        while len(data):
-            if self.request is None:
-                self.head += data
-                end = self.head.find(b"\r\n\r\n")
-                if end < 0:
-                    return
-                rest = memoryview(bytes(self.head[end + 4 :]))
-                self.start(bytes(self.head[:end]))
-                self.head = bytearray()
-                data = rest
-                if self.request is not None and self.request["left"] == 0:
-                    self.complete()
-                continue
-            take = min(len(data), self.request["left"])
-            self.request["left"] -= take
-            if isinstance(self.body, PartBodyCheck):
-                self.body.feed(data[:take])
-            elif isinstance(self.body, bytearray):
-                self.body += data[:take]
-            data = data[take:]
-            if self.request["left"] == 0:
-                self.complete()
-
-    def start(self, head: bytes) -> None:
-        lines = head.decode("latin-1").split("\r\n")
-        method, target, _ = lines[0].split(" ", 2)
-        headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
-        length = int(headers.get("content-length", "0"))
-        self.request = {"method": method, "path": target.split("?")[0], "headers": headers, "left": length}
-        boundary = headers.get("content-type", "").partition("boundary=")[2].encode()
-        wanted = method == "POST" and target.endswith("/part") and boundary and length <= SINK_BODY_LIMIT
-        self.body = PartBodyCheck(length, boundary) if wanted else (bytearray() if length < (1 << 20) else None)
-
-    def complete(self) -> None:
-        assert self.request is not None
-        try:
-            status, body = self.sink.route(self.request, self.body)
-        except SinkError as exc:
-            status, body = exc.status, {"status": "fail", "message": str(exc)}
-        payload = json.dumps(body).encode()
-        head = f"HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {len(payload)}"
-        self.transport.write(head.encode() + b"\r\n\r\n" + payload)
-        self.request = self.body = None
-
-
-class Sink:
-    """Just enough of the AIOZ upload routes for the benchmark; keeps no part bytes."""
-
-    def __init__(self) -> None:
-        self.media: dict[str, dict[str, Any]] = {}
-
-    def route(self, request: dict[str, Any], body: Any) -> tuple[int, Any]:
-        import uuid
-
-        method, path, headers = request["method"], request["path"], request["headers"]
-        if int(headers.get("content-length", "0")) > SINK_BODY_LIMIT:
-            raise SinkError(413, "Request Entity Too Large")
-        if method == "POST" and path.endswith("/media/create"):
-            media_id = str(uuid.uuid4())
-            self.media[media_id] = {"id": media_id, "status": "new", "size": 0, "parts": {}}
-            return 200, {"status": "success", "data": self.media[media_id]}
-        parts = path.strip("/").split("/")
-        media = self.media.get(parts[-2] if len(parts) >= 2 else "") or self.media.get(parts[-1])
-        if media is None:
-            raise SinkError(404, "Media not found.")
-        if method == "POST" and path.endswith("/part"):
-            match = re.match(r"^bytes (\d+)-(\d+)/(\d+)$", headers.get("content-range", ""))
-            if not match or not isinstance(body, PartBodyCheck):
-                raise SinkError(400, "Invalid content range.")
-            start, end, total = (int(x) for x in match.groups())
-            size, md5, fields = body.finish()
-            if end - start + 1 != size:
-                raise SinkError(400, "Invalid content range.")
-            if md5 != fields.get("hash", "").strip().lower():
-                raise SinkError(400, "File corrupted.")
-            index = int(fields.get("index", "0"))
-            if media["parts"].get(index) == md5:
-                raise SinkError(400, "Part is already uploaded.")
-            media["parts"][index] = md5
-            media["size"] += size
-            media["total"] = total
-            return 200, {"status": "success", "message": "Upload part successfully."}
-        if method == "GET" and path.endswith("/complete"):
-            if media["size"] != media.get("total"):
-                raise SinkError(400, "Invalid media size")
-            media["status"] = "transcoding"
-            return 200, {"status": "success", "message": "Upload media complete successfully."}
-        if method == "GET":
-            return 200, {"status": "success", "data": media}
-        raise SinkError(404, "Route not found")
-
-
-def serve_sink() -> None:
-    """Run the sink on a free loopback port; print its base URL; stop when stdin closes."""
-
-    async def main() -> None:
-        sink = Sink()
-        loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: SinkProtocol(sink), "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        print(f"http://127.0.0.1:{port}/api", flush=True)
-        await loop.run_in_executor(None, sys.stdin.read)
-        server.close()
-
-    asyncio.run(main())
-
-
-def own_peak_rss_mb() -> float:
-    """This process's peak RSS: VmHWM on Linux (`ru_maxrss` would include the forking parent's RSS)."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-# --------------------------------------------------------------------------- children
-
-
-def _headers() -> dict[str, str]:
+def _auth() -> dict[str, str]:
     from botflix_mcp.sandbox import DEMO_PUBLIC_KEY, DEMO_SECRET_KEY
 
     return {"stream-public-key": DEMO_PUBLIC_KEY, "stream-secret-key": DEMO_SECRET_KEY}
 
 
+# --------------------------------------------------------------------------- peers (child processes)
+
+
+async def _create(http: Any) -> str:
+    media = (await http.post("/media/create", json={"title": "bench peer", "type": "video"})).json()["data"]
+    return str(media.get("id") or media["media"]["id"])
+
+
+async def _post_part(http: Any, media_id: str, index: int, position: int, data: bytes, total: int) -> None:
+    md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    answer = await http.post(
+        f"/media/{media_id}/part",
+        headers={"Content-Range": f"bytes {position}-{position + len(data) - 1}/{total}"},
+        files={"file": ("blob", data, "application/octet-stream")},
+        data={"index": str(index), "hash": md5},
+    )
+    answer.raise_for_status()
+
+
 async def run_loop(base: str, path: Path, chunk: int, total: int) -> None:
     import httpx
 
-    async with httpx.AsyncClient(base_url=base, headers=_headers(), timeout=120) as http:
-        media = (await http.post("/media/create", json={"title": "bench loop", "type": "video"})).json()["data"]
-        media_id = media.get("id") or media["media"]["id"]
+    async with httpx.AsyncClient(base_url=base, headers=_auth(), timeout=600) as http:
+        media_id = await _create(http)
         with path.open("rb") as handle:
             index, position = 0, 0
             while position < total:
                 data = handle.read(chunk)
                 index += 1
-                md5 = hashlib.md5(data).hexdigest()
-                answer = await http.post(
-                    f"/media/{media_id}/part",
-                    headers={"Content-Range": f"bytes {position}-{position + len(data) - 1}/{total}"},
-                    files={"file": ("blob", data, "application/octet-stream")},
-                    data={"index": str(index), "hash": md5},
-                )
-                answer.raise_for_status()
+                await _post_part(http, media_id, index, position, data, total)
                 position += len(data)
         (await http.get(f"/media/{media_id}/complete", timeout=600)).raise_for_status()
 
 
-async def run_engine(base: str, path: Path, chunk: int, parallel: int, cache: Path) -> dict[str, Any]:
-    from botflix_mcp.aioz.client import AiozClient, AiozCredentials
-    from botflix_mcp.aioz.media_ops import create_media
-    from botflix_mcp.aioz.session import AiozSession
-    from botflix_mcp.aioz.upload import upload_file
-    from botflix_mcp.http import RetryPolicy
+async def run_parallel(base: str, path: Path, chunk: int, total: int, parallel: int) -> None:
+    import httpx
+
+    limits = httpx.Limits(max_connections=parallel, max_keepalive_connections=parallel)
+    async with httpx.AsyncClient(base_url=base, headers=_auth(), timeout=600, limits=limits) as http:
+        media_id = await _create(http)
+        gate = asyncio.Semaphore(parallel)
+
+        def read(position: int) -> bytes:
+            with path.open("rb") as handle:
+                handle.seek(position)
+                return handle.read(min(chunk, total - position))
+
+        async def one(index: int, position: int) -> None:
+            async with gate:
+                data = await asyncio.to_thread(read, position)
+                await _post_part(http, media_id, index, position, data, total)
+
+        await asyncio.gather(*(one(n + 1, pos) for n, pos in enumerate(range(0, total, chunk))))
+        (await http.get(f"/media/{media_id}/complete", timeout=600)).raise_for_status()
+
+
+# --------------------------------------------------------------------------- the real server (child process)
+
+
+async def run_mcp(args: argparse.Namespace) -> dict[str, Any]:
+    import psutil
+    from mcp import Client
+    from mcp.client.stdio import StdioServerParameters, stdio_client
+
     from botflix_mcp.sandbox import DEMO_PUBLIC_KEY, DEMO_SECRET_KEY
 
-    client = AiozClient(base, timeout=120)
-    api = AiozSession(client, AiozCredentials.of(DEMO_PUBLIC_KEY, DEMO_SECRET_KEY, source="sandbox"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIOZ_", "BOTFLIX_"))}
+    env.update(
+        AIOZ_BASE_URL=args.url,
+        AIOZ_PUBLIC_KEY=DEMO_PUBLIC_KEY,
+        AIOZ_SECRET_KEY=DEMO_SECRET_KEY,
+        BOTFLIX_MCP_CACHE_DIR=args.cache,
+        BOTFLIX_MCP_LOG_LEVEL="WARNING",
+    )
+    if args.parallel:
+        env["BOTFLIX_MCP_UPLOAD_PARALLEL"] = str(args.parallel)
+    if args.chunk_mib:
+        env["BOTFLIX_MCP_CHUNK_SIZE"] = f"{args.chunk_mib}MiB"
+    script = Path(sys.executable).parent / "botflix-mcp"
+    params = StdioServerParameters(command=str(script), args=[], env=env)
+    notes = 0
 
-    async def create() -> dict[str, Any]:
-        media, _ = await create_media(api, {"title": "bench engine", "type": "video"}, duration=None)
-        return media
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        nonlocal notes
+        notes += 1
 
-    try:
-        report = await upload_file(
-            api,
-            path,
-            title="bench engine",
-            media_type="video",
-            create_media=create,
-            chunk_size=chunk,
-            parallel=parallel,
-            cache_dir=cache,
-            retry=RetryPolicy(),
-            complete_timeout=600,
+    errlog = args.errlog
+    spawned = time.perf_counter()
+    async with Client(stdio_client(params, errlog=errlog), mode="legacy") as client:
+        initialized = time.perf_counter() - spawned
+        (server,) = psutil.Process().children()
+        cpu0 = server.cpu_times()
+        started = time.perf_counter()
+        result = await client.call_tool(
+            "aioz_upload_media",
+            {"source": args.file, "title": "bench mcp", "media_type": "video"},
+            progress_callback=progress,
         )
-    finally:
-        await client.aclose()
-    assert report.ok, report.error
-    return {"parts": report.parts, "part_size": report.part_size}
+        call = time.perf_counter() - started
+        cpu1 = server.cpu_times()
+        hwm = vm_hwm_mb(server.pid)
+    data = (result.structured_content or {}).get("data") or {}
+    if result.is_error or not data.get("ok"):
+        raise SystemExit(f"upload failed: {[getattr(c, 'text', '') for c in result.content]}")
+    return {
+        "init_s": initialized,
+        "call_s": call,
+        "cpu_s": (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system),
+        "peak_rss_mb": hwm,
+        "part_size": data.get("part_size"),
+        "parts": data.get("parts"),
+        "notifications": notes,
+    }
 
 
 def child(args: argparse.Namespace) -> int:
     import anyio
 
     path = Path(args.file)
-    extra: dict[str, Any] = {}
-    # Imports are not part of the measured time (the engine's pull in the MCP SDK; the loop's only httpx).
-    import httpx  # noqa: F401
-
-    if args.child == "engine":
-        import botflix_mcp.aioz.media_ops
-        import botflix_mcp.aioz.session
-        import botflix_mcp.aioz.upload  # noqa: F401
-    with PeakRss() as rss:
-        started = time.perf_counter()
-        if args.child == "loop":
-            anyio.run(run_loop, args.url, path, args.chunk_mib * MIB, path.stat().st_size)
-        else:
-            extra = anyio.run(run_engine, args.url, path, args.chunk_mib * MIB, args.parallel, Path(args.cache))
-        seconds = time.perf_counter() - started
-    size = path.stat().st_size
-    out = {
-        "variant": args.child,
-        "bytes": size,
-        "seconds": seconds,
-        "mib_s": size / MIB / seconds,
-        "peak_rss_mb": own_peak_rss_mb(),
-        "psutil_peak_rss_mb": rss.peak / MIB,
-        **extra,
-    }
+    args.errlog = open(os.devnull, "w")  # noqa: SIM115 (the server's stderr, for the life of this process)
+    started = time.perf_counter()
+    if args.child == "mcp":
+        out = anyio.run(run_mcp, args)
+    elif args.child == "loop":
+        anyio.run(run_loop, args.url, path, args.chunk_mib * MIB, path.stat().st_size)
+        out = {}
+    else:
+        anyio.run(run_parallel, args.url, path, args.chunk_mib * MIB, path.stat().st_size, PEER_PARALLEL)
+        out = {}
+    out["transfer_s"] = time.perf_counter() - started
     print(json.dumps(out))
     return 0
 
@@ -402,105 +239,219 @@ def child(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parent
 
 
-SANDBOX_CHILD = """
-import sys
-from botflix_mcp.sandbox import SandboxConfig, SandboxServer
-server = SandboxServer(SandboxConfig(store_parts="discard"))
-server.start()
-print(server.aioz_base_url, flush=True)
-sys.stdin.read()
-server.stop()
-"""
+def spawn_printing_url(cmd: list[str]) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    if not url.startswith("http://127.0.0.1:"):
+        proc.kill()
+        raise SystemExit(f"{cmd} did not start")
+    return proc, url
 
 
-def run_child(variant: str, url: str, path: Path, args: argparse.Namespace, cache: Path) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--child", variant, "--url", url, "--file", str(path)]
-    cmd += ["--chunk-mib", str(args.chunk_mib), "--parallel", str(args.parallel), "--cache", str(cache)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{variant} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
-def measure(host: str, args: argparse.Namespace, small: Path, big: Path, work: Path) -> dict[str, Any]:
-    """Start `host` in its own process and run both clients against it."""
-    code = ["-c", SANDBOX_CHILD] if host == "sandbox" else [__file__, "--serve-sink"]
-    server = subprocess.Popen([sys.executable, *code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+def stop(proc: subprocess.Popen[str]) -> None:
+    if proc.stdin:
+        proc.stdin.close()
     try:
-        assert server.stdout is not None
-        url = server.stdout.readline().strip()
-        if not url.startswith("http"):
-            raise SystemExit(f"the {host} host did not start")
-        runs: dict[str, list[dict[str, Any]]] = {"engine": [], "loop": []}
-        for n in range(args.repeat):
-            for variant in ("loop", "engine"):
-                runs[variant].append(run_child(variant, url, small, args, work / f"{host}-{variant}-{n}"))
-        best = {v: max(r, key=lambda x: x["mib_s"]) for v, r in runs.items()}
-        rss = {v: run_child(v, url, big, args, work / f"{host}-rss-{v}") for v in ("loop", "engine")}
-    finally:
-        if server.stdin:
-            server.stdin.close()
-        server.wait(timeout=30)
-    return {
-        "throughput": {
-            "size_gib": args.size_gib,
-            "loop_mib_s": round(best["loop"]["mib_s"], 1),
-            "engine_mib_s": round(best["engine"]["mib_s"], 1),
-            "ratio": round(best["engine"]["mib_s"] / best["loop"]["mib_s"], 2),
-        },
-        "peak_rss_mb": {
-            "size_gib": args.rss_gib,
-            "loop": round(rss["loop"]["peak_rss_mb"], 1),
-            "engine": round(rss["engine"]["peak_rss_mb"], 1),
-            "engine_small": round(best["engine"]["peak_rss_mb"], 1),
-            "engine_psutil": round(rss["engine"]["psutil_peak_rss_mb"], 1),
-        },
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+HOST_PIDS: list[int] = []  # the sandbox (and the shaper when it runs): their CPU is printed per run
+
+
+def _host_cpu() -> float:
+    import psutil
+
+    total = 0.0
+    for pid in HOST_PIDS:
+        times = psutil.Process(pid).cpu_times()
+        total += times.user + times.system
+    return total
+
+
+def run_variant(variant: str, url: str, path: Path, cache: Path, *, chunk_mib: int, parallel: int | None = None,
+                timeout: float = 1800) -> dict[str, Any]:  # fmt: skip
+    cmd = [sys.executable, __file__, "--child", variant, "--url", url, "--file", str(path), "--cache", str(cache)]
+    if chunk_mib:
+        cmd += ["--chunk-mib", str(chunk_mib)]
+    if parallel:
+        cmd += ["--parallel", str(parallel)]
+    host_cpu0 = _host_cpu()
+    started = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=timeout, cwd=ROOT)
+    wall = time.perf_counter() - started
+    host_cpu = _host_cpu() - host_cpu0
+    if done.returncode != 0:
+        raise SystemExit(f"{variant} failed:\n{done.stderr[-3000:]}{done.stdout[-2000:]}")
+    out: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    out["wall_s"] = wall
+    out["host_cpu_s"] = host_cpu
+    out["load"] = os.getloadavg()[0]
+    return out
+
+
+def median_ratio(pairs: list[dict[str, dict[str, Any]]], num: tuple[str, str], den: tuple[str, str]) -> float:
+    return statistics.median(p[num[0]][num[1]] / p[den[0]][den[1]] for p in pairs)
+
+
+def loopback(args: argparse.Namespace, base: str, work: Path, report: dict[str, Any]) -> None:
+    path = make_file(work / "bench.mp4", int(args.size_gib * GIB))
+    size_gib = path.stat().st_size / GIB
+    mib = path.stat().st_size / MIB
+    md5_floor(path)  # warm the page cache
+    pairs: list[dict[str, dict[str, Any]]] = []
+    part_mib = args.chunk_mib
+    print(f"== loopback, {size_gib:g} GiB, strict sandbox host in its own process ({load()})")
+    for n in range(args.pairs):
+        run: dict[str, dict[str, Any]] = {}
+        first = run_variant("mcp", base, path, work / f"c{n}", chunk_mib=args.chunk_mib, parallel=args.parallel)
+        part_mib = part_mib or int(first["part_size"]) // MIB
+        run["mcp"] = first
+        run["loop"] = run_variant("loop", base, path, work / "x", chunk_mib=part_mib)
+        run["par5"] = run_variant("par5", base, path, work / "x", chunk_mib=part_mib)
+        run["floor"] = {"cpu_s": md5_floor(path), "load": os.getloadavg()[0]}
+        m, lp, p5 = run["mcp"], run["loop"], run["par5"]
+        print(
+            f"pair {n + 1}: mcp init {m['init_s'] * 1000:.0f} ms, call {m['call_s']:.2f} s ({mib / m['call_s']:.0f}"
+            f" MiB/s), server CPU {m['cpu_s'] / size_gib:.2f} s/GiB, peak RSS {m['peak_rss_mb']:.0f} MB, "
+            f"{m['parts']} parts of {int(m['part_size']) // MIB} MiB, {m['notifications']} progress notes "
+            f"(load {m['load']:.2f}) | loop {lp['wall_s']:.2f} s whole process, {lp['transfer_s']:.2f} s transfer "
+            f"(load {lp['load']:.2f}) | par5 {p5['wall_s']:.2f} s / {p5['transfer_s']:.2f} s (load {p5['load']:.2f})"
+            f" | host CPU mcp/loop/par5 {m['host_cpu_s']:.1f}/{lp['host_cpu_s']:.1f}/{p5['host_cpu_s']:.1f} s"
+            f" | md5 floor {run['floor']['cpu_s'] / size_gib:.2f} CPU-s/GiB (load {run['floor']['load']:.2f})"
+        )
+        pairs.append(run)
+    figures = {
+        "call_over_loop_wall": median_ratio(pairs, ("mcp", "call_s"), ("loop", "wall_s")),
+        "call_over_loop_transfer": median_ratio(pairs, ("mcp", "call_s"), ("loop", "transfer_s")),
+        "mcp_whole_over_loop_wall": statistics.median(
+            (p["mcp"]["init_s"] + p["mcp"]["call_s"]) / p["loop"]["wall_s"] for p in pairs
+        ),
+        "call_over_par5_wall": median_ratio(pairs, ("mcp", "call_s"), ("par5", "wall_s")),
+        "cpu_over_md5_floor": median_ratio(pairs, ("mcp", "cpu_s"), ("floor", "cpu_s")),
+        "server_cpu_s_per_gib": statistics.median(p["mcp"]["cpu_s"] / size_gib for p in pairs),
+        "md5_floor_s_per_gib": statistics.median(p["floor"]["cpu_s"] / size_gib for p in pairs),
+        "peak_rss_mb": max(p["mcp"]["peak_rss_mb"] for p in pairs),
+        "init_ms": statistics.median(p["mcp"]["init_s"] * 1000 for p in pairs),
+        "mib_s": statistics.median(mib / p["mcp"]["call_s"] for p in pairs),
+        "loop_mib_s": statistics.median(mib / p["loop"]["transfer_s"] for p in pairs),
+        "par5_mib_s": statistics.median(mib / p["par5"]["transfer_s"] for p in pairs),
     }
+    print(f"medians of per-pair ratios over {len(pairs)} pairs ({load()}):")
+    print(f"  upload call / bare loop's whole process: {figures['call_over_loop_wall']:.2f}x (goal <= 0.5x)")
+    print(f"  upload call / bare loop's transfer alone: {figures['call_over_loop_transfer']:.2f}x")
+    print(f"  spawn+init+call / bare loop's whole process: {figures['mcp_whole_over_loop_wall']:.2f}x")
+    print(f"  upload call / par5 peer's whole process: {figures['call_over_par5_wall']:.2f}x")
+    print(
+        f"  server CPU {figures['server_cpu_s_per_gib']:.2f} s/GiB vs md5 floor {figures['md5_floor_s_per_gib']:.2f}"
+        f" s/GiB: {figures['cpu_over_md5_floor']:.2f}x (goal <= 1.4x)"
+    )
+    print(
+        f"  throughput: mcp {figures['mib_s']:.0f} MiB/s, loop {figures['loop_mib_s']:.0f}, par5 "
+        f"{figures['par5_mib_s']:.0f}; server peak RSS {figures['peak_rss_mb']:.0f} MB (goal <= 120 MB)"
+    )
+    report["loopback"] = {"size_gib": size_gib, "part_mib": part_mib, "pairs": pairs, **figures}
+    if args.rss_gib:
+        big = make_file(work / "sparse.mp4", int(args.rss_gib * GIB), sparse=True)
+        m = run_variant("mcp", base, big, work / "rss", chunk_mib=args.chunk_mib, parallel=args.parallel)
+        print(
+            f"  flat in file size: server peak RSS {m['peak_rss_mb']:.0f} MB on {args.rss_gib:g} GiB (sparse file) "
+            f"vs {figures['peak_rss_mb']:.0f} MB on {size_gib:g} GiB ({load()})"
+        )
+        report["rss"] = {"size_gib": args.rss_gib, "peak_rss_mb": m["peak_rss_mb"], "call_s": m["call_s"]}
+        big.unlink()
+
+
+def shaped(args: argparse.Namespace, host_url: str, work: Path, report: dict[str, Any]) -> None:
+    port = host_url.rsplit(":", 1)[1]
+    proxy, url = spawn_printing_url(
+        [sys.executable, str(ROOT / "bench" / "shaper.py"), "--upstream", f"127.0.0.1:{port}",
+         "--rtt-ms", str(args.rtt_ms), "--rate-mib", str(args.rate_mib)]
+    )  # fmt: skip
+    base = url + "/aioz/api"
+    HOST_PIDS.append(proxy.pid)
+    path = make_file(work / "shaped.mp4", args.shaped_mib * MIB)
+    mib = args.shaped_mib
+    out: dict[str, Any] = {"rtt_ms": args.rtt_ms, "rate_mib": args.rate_mib, "size_mib": mib, "sweep": {}}
+    try:
+        print(f"== shaped link: {args.rtt_ms:g} ms RTT, {args.rate_mib:g} MiB/s per connection, {mib} MiB ({load()})")
+        for parallel in [int(x) for x in args.sweep.split(",") if x]:
+            m = run_variant("mcp", base, path, work / f"s{parallel}", chunk_mib=args.chunk_mib, parallel=parallel)
+            out["sweep"][parallel] = mib / m["call_s"]
+            print(
+                f"  parallel {parallel}: {mib / m['call_s']:.1f} MiB/s ({m['parts']} parts of "
+                f"{int(m['part_size']) // MIB} MiB, load {m['load']:.2f})"
+            )
+        for chunk in [int(x) for x in args.chunk_sweep.split(",") if x]:
+            m = run_variant("mcp", base, path, work / f"k{chunk}", chunk_mib=chunk, parallel=args.parallel)
+            out.setdefault("chunk_sweep", {})[chunk] = mib / m["call_s"]
+            print(f"  part {chunk} MiB, default parallel: {mib / m['call_s']:.1f} MiB/s (load {m['load']:.2f})")
+        pairs: list[dict[str, dict[str, Any]]] = []
+        for n in range(args.shaped_pairs):
+            run: dict[str, dict[str, Any]] = {}
+            run["mcp"] = run_variant(
+                "mcp", base, path, work / f"sp{n}", chunk_mib=args.chunk_mib, parallel=args.parallel
+            )
+            part_mib = args.chunk_mib or int(run["mcp"]["part_size"]) // MIB
+            run["par5"] = run_variant("par5", base, path, work / "x", chunk_mib=part_mib)
+            run["loop"] = run_variant("loop", base, path, work / "x", chunk_mib=part_mib)
+            print(
+                f"  pair {n + 1}: mcp {mib / run['mcp']['call_s']:.1f} MiB/s (load {run['mcp']['load']:.2f}), par5 "
+                f"{mib / run['par5']['transfer_s']:.1f} (load {run['par5']['load']:.2f}), loop "
+                f"{mib / run['loop']['transfer_s']:.1f} MiB/s (load {run['loop']['load']:.2f}), parts of {part_mib} MiB"
+            )
+            pairs.append(run)
+        if pairs:
+            over_par5 = statistics.median(p["par5"]["transfer_s"] / p["mcp"]["call_s"] for p in pairs)
+            over_loop = statistics.median(p["loop"]["transfer_s"] / p["mcp"]["call_s"] for p in pairs)
+            print(f"  throughput mcp / par5 peer: {over_par5:.2f}x (goal >= 1.3x); mcp / loop: {over_loop:.2f}x "
+                  f"(goal >= 4x); medians of {len(pairs)} pairs ({load()})")  # fmt: skip
+            out.update(pairs=pairs, over_par5=over_par5, over_loop=over_loop)
+    finally:
+        stop(proxy)
+        path.unlink(missing_ok=True)
+    report["shaped"] = out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", choices=["sink", "sandbox", "both"], default="both")
-    parser.add_argument("--size-gib", type=float, default=1.0, help="file size for the throughput ratio")
-    parser.add_argument("--rss-gib", type=float, default=2.0, help="file size for the peak RSS figures")
-    parser.add_argument("--chunk-mib", type=int, default=32, help="part size for both (fits the host's 50M limit)")
-    parser.add_argument("--parallel", type=int, default=None, help="engine parts in flight (default: the setting)")
-    parser.add_argument("--repeat", type=int, default=1, help="throughput runs per variant (best is kept)")
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--child", choices=["engine", "loop"], help=argparse.SUPPRESS)
-    parser.add_argument("--serve-sink", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--size-gib", type=float, default=1.0)
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--rss-gib", type=float, default=4.0, help="sparse file for the flat-RSS run (0: skip)")
+    parser.add_argument("--parallel", type=int, default=0, help="server's upload_parallel (default: its setting)")
+    parser.add_argument("--chunk-mib", type=int, default=0, help="server's chunk_size (default: its setting)")
+    parser.add_argument("--skip-loopback", action="store_true")
+    parser.add_argument("--shaped", action="store_true", help="also the shaped-link figures")
+    parser.add_argument("--rtt-ms", type=float, default=80.0)
+    parser.add_argument("--rate-mib", type=float, default=12.0)
+    parser.add_argument("--shaped-mib", type=int, default=512)
+    parser.add_argument("--shaped-pairs", type=int, default=3)
+    parser.add_argument("--sweep", default="1,2,3,4,5,6,7,8", help="parallel parts tried on the shaped link")
+    parser.add_argument("--chunk-sweep", default="", help="part sizes (MiB) tried on the shaped link")
+    parser.add_argument("--json", help="write every figure to this file")
+    parser.add_argument("--child", choices=["mcp", "loop", "par5"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--cache", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve_sink:
-        serve_sink()
-        return 0
-    if args.parallel is None:
-        from botflix_mcp.settings import Settings
-
-        args.parallel = Settings().upload_parallel
     if args.child:
         return child(args)
-    hosts = ["sink", "sandbox"] if args.host == "both" else [args.host]
-    with tempfile.TemporaryDirectory(prefix="botflix-bench-") as tmp:
+    report: dict[str, Any] = {"cpus": os.cpu_count(), "started_load": os.getloadavg()}
+    with tempfile.TemporaryDirectory(prefix="botflix-bench-", dir="/tmp") as tmp:
         work = Path(tmp)
-        small = make_file(work / "a.bin", int(args.size_gib * GIB))
-        big = make_file(work / "b.bin", int(args.rss_gib * GIB))
-        results = {host: measure(host, args, small, big, work) for host in hosts}
-    summary = {"cpus": os.cpu_count(), "chunk_mib": args.chunk_mib, "parallel": args.parallel, **results}
-    summary["goal"] = {"ratio_min": 1.5, "rss_max_mb": 150}
+        host, host_url = spawn_printing_url([sys.executable, "-c", HOST_CHILD])
+        HOST_PIDS.append(host.pid)
+        try:
+            if not args.skip_loopback:
+                loopback(args, host_url + "/aioz/api", work, report)
+            if args.shaped:
+                shaped(args, host_url, work, report)
+        finally:
+            stop(host)
     if args.json:
-        print(json.dumps(summary, indent=1))
-        return 0
-    print(f"upload benchmark: {os.cpu_count()} CPUs, {args.chunk_mib} MiB parts, engine parallel={args.parallel}")
-    for host, result in results.items():
-        t, r = result["throughput"], result["peak_rss_mb"]
-        print(f"[{host}] throughput on {args.size_gib:g} GiB:")
-        print(f"[{host}]   engine {t['engine_mib_s']} MiB/s, loop {t['loop_mib_s']} MiB/s")
-        print(f"[{host}]   ratio engine/loop: {t['ratio']}x (goal >= 1.5x)")
-        print(f"[{host}]   peak RSS on {args.rss_gib:g} GiB: engine {r['engine']} MB, loop {r['loop']} MB")
-        print(f"[{host}]   engine peak RSS on {args.size_gib:g} GiB: {r['engine_small']} MB (flat in file size)")
+        Path(args.json).write_text(json.dumps(report, indent=1, default=str))
     return 0
 
 
