@@ -11,8 +11,10 @@ skill: e.g. `impression_time`, `week`/`month` intervals, and the breakdown `oper
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import Field
@@ -89,7 +91,8 @@ def register(kit: Toolkit, app: App) -> None:
     ) -> Annotated[CallToolResult, ToolOutput]:
         """Playback metrics over a date range (human dates ok): data = one number, bucket = by breakdown,
         timeseries = by interval."""
-        start, end = rules.resolve_range(date_from, date_to, tz=timezone)
+        # Off the event loop: the first human date imports dateparser and loads its English data (~0.5-0.8 s).
+        start, end = await anyio.to_thread.run_sync(partial(rules.resolve_range, date_from, date_to, tz=timezone))
         dimension = {"data": aggregation, "bucket": breakdown, "timeseries": interval}[kind]
         if not dimension:
             needed, example = {"data": ("aggregation", "count"), "bucket": ("breakdown", "country"),

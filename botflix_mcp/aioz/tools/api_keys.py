@@ -139,7 +139,8 @@ def register(kit: Toolkit, app: App) -> None:
         api = await aioz_session(ctx, app)
         if await is_own_key(api, key_id):
             raise UserInputError(
-                "this is the API key botflix-mcp is using right now; deleting it would lock this session out.",
+                "this is the API key botflix-mcp is using right now; deleting it would lock this session out. "
+                "Nothing was changed (the key list was only read to check this).",
                 "Store another key pair first (aioz_credentials, or the server's AIOZ settings), then delete it.",
             )
         await keys_api.delete_key(api, key_id)

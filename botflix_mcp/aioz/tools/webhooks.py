@@ -160,7 +160,9 @@ def register(kit: Toolkit, app: App) -> None:
         webhook_id: Id | None = None,
         name: Annotated[str | None, Field(max_length=255)] = None,
         url: Annotated[str | None, Field(max_length=MAX_URL)] = None,
-        events: Annotated[list[Event] | None, Field(description="create default: all; unlisted = off")] = None,
+        events: Annotated[
+            list[Event] | None, Field(max_length=10, description="create default: all; unlisted = off")
+        ] = None,
     ) -> Annotated[CallToolResult, ToolOutput]:
         """create/update, then AIOZ test-delivers to the URL and that check is reported first. check: re-test."""
         if action == "check":

@@ -78,7 +78,9 @@ async def test_own_key_is_found_on_a_later_page(tmp_path: Path) -> None:
     server, host = fake_server(tmp_path, {("GET", "/api_keys"): listing})
     async with Client(server) as client:
         refused = await client.call_tool("aioz_api_key_delete", {"key_id": "mine"})
-    assert refused.is_error and "lock this session out" in _clean(refused)
+    text = _clean(refused)
+    assert refused.is_error and "lock this session out" in text
+    assert "Nothing was sent" not in text and "the key list was only read" in text  # a GET was sent: said so
     assert not [c for c in host.calls() if c.startswith("DELETE")]
 
 
