@@ -4,6 +4,9 @@ behind the `probe` extra."""
 
 from __future__ import annotations
 
+import glob
+import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -13,12 +16,26 @@ from email.parser import Parser
 from pathlib import Path
 
 import pytest
+from mcp import Client, StdioServerParameters
 
 import botflix_mcp
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 pytestmark = [pytest.mark.slow]
+#: Every Python the classifiers claim; 3.11 is the project venv's (tests/e2e/test_wheel_install.py installs it).
+SUPPORTED = ("3.11", "3.12", "3.13")
+OFFLINE = {"AIOZ_BASE_URL": "http://127.0.0.1:9/api", "BOTFLIX_BASE_URL": "http://127.0.0.1:9"}
+
+
+def find_python(minor: str) -> str | None:
+    """An interpreter for `minor`: a pyenv build (the machine image has 3.12 and 3.13 there), else one on PATH
+    (not a pyenv shim, which fails for a version that is not selected)."""
+    builds = sorted(glob.glob(str(Path.home() / f".pyenv/versions/{minor}.*/bin/python{minor}")))
+    if builds:
+        return builds[-1]
+    found = shutil.which(f"python{minor}")
+    return found if found and "/shims/" not in found else None
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +78,10 @@ def test_wheel_metadata(dist: Path) -> None:
     assert meta["Version"] == botflix_mcp.__version__
     assert meta["License-Expression"] == "MIT"
     classifiers = set(meta.get_all("Classifier") or [])
-    assert {f"Programming Language :: Python :: 3.{minor}" for minor in (11, 12, 13)} <= classifiers
+    versions = {
+        c.rsplit(" ", 1)[1] for c in classifiers if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
+    }
+    assert versions == set(SUPPORTED)  # each one is installed and started by test_the_wheel_serves_on_python
     assert any(c.startswith("Development Status :: ") for c in classifiers)
     assert "Typing :: Typed" in classifiers
     assert meta["Requires-Python"] == ">=3.11"
@@ -86,3 +106,40 @@ def test_one_version_string() -> None:
     assert "version" not in project and project["dynamic"] == ["version"]
     assert PYPROJECT["tool"]["hatch"]["version"]["path"] == "botflix_mcp/__init__.py"
     assert project["license"] == "MIT" and (ROOT / "LICENSE").read_text().startswith("MIT License")
+
+
+@pytest.fixture(params=SUPPORTED[1:])
+def other_python_venv(request: pytest.FixtureRequest, dist: Path, tmp_path: Path) -> tuple[str, Path]:
+    """A fresh venv of another supported Python with the built wheel installed (its bin directory)."""
+    minor: str = request.param
+    python = find_python(minor)
+    if python is None:
+        pytest.skip(f"no Python {minor} interpreter on this machine (PATH or pyenv)")
+    env_dir = tmp_path / f"py{minor}"
+    made = subprocess.run([python, "-m", "venv", str(env_dir)], capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    bindir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
+    pip = subprocess.run(
+        [str(bindir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel_of(dist))],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert pip.returncode == 0, pip.stdout[-2000:] + pip.stderr[-2000:]
+    version = subprocess.run(
+        [str(bindir / "python"), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
+    assert version == minor
+    return minor, bindir
+
+
+@pytest.mark.anyio
+async def test_the_wheel_serves_on_python(other_python_venv: tuple[str, Path], tmp_path: Path) -> None:
+    _, bindir = other_python_venv
+    params = StdioServerParameters(command=str(bindir / "botflix-mcp"), args=[], env=OFFLINE, cwd=str(tmp_path))
+    async with Client(params) as client:
+        assert client.server_info is not None and client.server_info.name == "botflix-mcp"
+        assert "botflix_skill" in {t.name for t in (await client.list_tools()).tools}
