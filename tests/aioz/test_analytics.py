@@ -139,3 +139,22 @@ async def test_bucket_table_filters_and_paging(wired: Any, fresh_sandbox: Any, m
     text = text_of(result)
     assert "| Country | Value |" in text and "| VN | 100 |" in text and "| US | 83 |" in text
     assert structured(result)["page"] == {"total": 3, "offset": 0, "limit": 2, "next_offset": 2}
+
+
+@pytest.mark.anyio
+async def test_a_daily_november_is_thirty_points_in_one_page(wired: Any, fresh_sandbox: Any, mode: str) -> None:
+    server, wire = wired
+    args = {"kind": "timeseries", "metric": "view", "interval": "day", "date_from": "1 Nov 2025",
+            "date_to": "30 Nov 2025"}  # fmt: skip
+    async with Client(server, mode=mode) as client:
+        result = await client.call_tool("aioz_analytics", args)
+    assert not result.is_error, text_of(result)
+    rows = structured(result)["data"]["rows"]
+    assert (
+        len(rows) == 30
+        and rows[0]["emitted_at"].startswith("2025-11-01")
+        and rows[-1]["emitted_at"].startswith("2025-11-30")
+    )
+    assert structured(result)["page"]["next_offset"] is None
+    assert wire.find("POST", "/analytics/")[0].json()["limit"] == 30
+    assert "2025-11-01 00:00 → 2025-11-30 23:59 (UTC)" in text_of(result)
