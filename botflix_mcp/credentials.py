@@ -42,8 +42,17 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict, Field
 
-from botflix_mcp.aioz.api import account as account_api
-from botflix_mcp.aioz.client import AiozCredentials, AiozSession
+from botflix_mcp.aioz.client import AiozCredentials
+from botflix_mcp.http_auth import is_loopback
+from botflix_mcp.key_check import (  # re-exported: the one check of a pasted key pair lives there
+    KEY_MAX,
+    KEY_MIN,
+    KeysRejected,
+    check_and_store,
+    is_printable_ascii,
+    parse_keys,
+    rejected_explanation,
+)
 from botflix_mcp.settings import Settings
 from botflix_mcp.templates import KEYS_SAFE_REMINDER, PUBLIC_KEY_QUESTION, SECRET_KEY_QUESTION
 
@@ -55,6 +64,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "KEY_MAX",
+    "KEY_MIN",
+    "KeysRejected",
+    "check_and_store",
+    "is_printable_ascii",
+    "parse_keys",
+    "rejected_explanation",
+]
+
 PROCESS_SESSION = "process"
 #: Key of our question inside `InputRequiredResult.input_requests` (2026-07-28).
 ELICIT_KEY = "botflix_mcp:aioz_keys"
@@ -62,7 +81,6 @@ ELICIT_KEY = "botflix_mcp:aioz_keys"
 STATE_FIELD = "botflix_aioz_keys"
 #: How often a call waiting for the keys page reports progress, seconds.
 PROGRESS_EVERY = 5.0
-KEY_MIN, KEY_MAX = 8, 512
 
 
 def session_key(ctx: Context[Any, Any] | None) -> str | None:
@@ -171,65 +189,6 @@ class CredentialStore:
 
 
 # ---------------------------------------------------------------------- checking keys
-
-
-class KeysRejected(Exception):
-    """AIOZ answered 401 to /user/me with these keys; nothing was stored."""
-
-    def __init__(self, explanation: str) -> None:
-        super().__init__(explanation)
-        self.explanation = explanation
-
-
-def is_printable_ascii(value: str) -> bool:
-    """Only the characters an API key can hold: '!' to '~' (no spaces, no control or non-ASCII characters)."""
-    return all("!" <= ch <= "~" for ch in value)
-
-
-def parse_keys(public_key: str, secret_key: str, *, source: str) -> tuple[str, AiozCredentials | None]:
-    """Local checks (no network): (problem, None) or ("", creds). Problems never repeat the values.
-
-    Surrounding whitespace (a pasted key with its newline) is trimmed, not refused.
-    """
-    pub, sec = public_key.strip(), secret_key.strip()
-    for label, value in (("Public Key", pub), ("Secret Key", sec)):
-        if not value:
-            return f"The AIOZ Stream {label} is empty; both keys are needed.", None
-        if any(ch.isspace() for ch in value):
-            return f"The AIOZ Stream {label} contains spaces or line breaks; paste the key alone.", None
-        if not is_printable_ascii(value):  # it is sent as an HTTP header: anything else cannot even be encoded
-            return (
-                f"The AIOZ Stream {label} contains characters that are not printable ASCII (keys are letters, "
-                "digits and punctuation only); copy it again from the AIOZ Stream dashboard and paste the key alone.",
-                None,
-            )
-        if not KEY_MIN <= len(value) <= KEY_MAX:
-            return f"The AIOZ Stream {label} should be {KEY_MIN} to {KEY_MAX} characters long.", None
-    if pub == sec:
-        return "The Public Key and the Secret Key are identical; paste each key into its own field.", None
-    return "", AiozCredentials.of(pub, sec, source=source)
-
-
-def rejected_explanation(message: str) -> str:
-    return (
-        f"AIOZ Stream rejected these keys (HTTP 401 Unauthorized: {message}). They were not stored and nothing "
-        "else was sent. Check that the Public Key and the Secret Key are not swapped, that both were copied "
-        "whole, and that the key pair was not deleted or rotated in the AIOZ Stream dashboard."
-    )
-
-
-async def check_and_store(app: App, key: str | None, creds: AiozCredentials) -> dict[str, Any]:
-    """Check the pair once against `GET /user/me`; store it for session `key` (None: keep nothing)."""
-    from botflix_mcp.errors import AuthenticationError
-
-    try:
-        user = (await account_api.me(AiozSession(app.aioz, creds))).dump()
-    except AuthenticationError as exc:
-        raise KeysRejected(rejected_explanation(exc.message)) from None
-    if key is not None:
-        app.credentials.set_aioz(key, creds)
-        app.credentials.mark_verified(key, creds)
-    return user
 
 
 # ---------------------------------------------------------------------- per-call notes (the reminder)
@@ -350,8 +309,6 @@ def page_reachable(settings: Settings) -> bool:
     """The page is on 127.0.0.1: only offer it when the user's browser runs on this machine."""
     if settings.transport != "http":
         return True
-    from botflix_mcp.http_app import is_loopback
-
     return is_loopback(settings.host)
 
 

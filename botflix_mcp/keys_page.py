@@ -263,7 +263,7 @@ class KeysPages:
         if not hmac.compare_digest(form.get("csrf", ""), pending.csrf):
             return self._page(request, "<p>This form is stale; reload the page.</p>", status=403, title="Refused")
 
-        from botflix_mcp.credentials import KeysRejected, check_and_store, parse_keys
+        from botflix_mcp.key_check import KeysRejected, check_and_store, parse_keys
 
         problem, creds = parse_keys(form.get("public_key", ""), form.get("secret_key", ""), source="page")
         if creds is None:

@@ -12,7 +12,7 @@ from mcp.server import MCPServer
 
 from botflix_mcp import __version__
 from botflix_mcp.app import App
-from botflix_mcp.http_app import bearer_auth
+from botflix_mcp.http_auth import bearer_auth
 from botflix_mcp.settings import Settings
 from botflix_mcp.toolkit import Toolkit
 
