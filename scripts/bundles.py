@@ -19,12 +19,13 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from botflix_mcp import __version__  # noqa: E402
-from botflix_mcp.settings import SPECS_BY_ENV  # noqa: E402
+from botflix_mcp.settings import DEFAULT_AIOZ_BASE_URL, DEFAULT_BOTFLIX_BASE_URL, SPECS_BY_ENV  # noqa: E402
 
 NAME = "botflix-mcp"
 REPOSITORY = "https://github.com/botflix-mcp/botflix-mcp"
@@ -126,6 +127,15 @@ def plugin_manifest() -> dict[str, Any]:
         "skills": "./skills/",
         "mcpServers": {
             "botflix": {"command": "uvx", "args": ["--from", "${CLAUDE_PLUGIN_ROOT}", NAME], "env": {}},
+        },
+        # what the server reaches by default, and where uvx gets the dependencies from
+        "network": {
+            "hosts": [
+                urlsplit(DEFAULT_AIOZ_BASE_URL).hostname,
+                urlsplit(DEFAULT_BOTFLIX_BASE_URL).hostname,
+                "pypi.org",
+                "files.pythonhosted.org",
+            ]
         },
     }
 

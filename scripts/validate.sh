@@ -2,7 +2,9 @@
 # The ecosystem's own validators, run by scripts/test.sh (issue 12 §6, §7):
 #  1. `skills-ref validate skills/botflix-mcp` (the Agent Skills reference validator);
 #  2. `mcpb validate mcpb/manifest.json` (the official MCPB CLI), after checking the generated manifests are
-#     current (scripts/bundles.py --check).
+#     current (scripts/bundles.py --check);
+#  3. `claude plugin validate .` (the Claude Code plugin and marketplace manifests) where Claude Code is installed
+#     (it is a ~400 MB npm download, so it is not installed here just for this check).
 # Both come from npm, pinned in scripts/validators/package-lock.json and installed with `npm ci` into a scratch
 # directory outside the repository (reused while the lock file is unchanged). Without npm, or when npm cannot
 # install them (no network), this says so and skips; the manifests are still checked against the published
@@ -13,6 +15,14 @@ ROOT=$PWD
 PY=${PY:-$ROOT/.venv/bin/python}
 
 "$PY" scripts/bundles.py --check
+
+if command -v claude >/dev/null 2>&1; then
+  echo "== claude plugin validate . ($(claude --version 2>/dev/null | head -1))"
+  claude plugin validate . | grep -E '^(✔|✘)'
+  [ "${PIPESTATUS[0]}" = 0 ] || exit 1
+else
+  echo "skipped: claude plugin validate (Claude Code is not installed; tests/test_bundles.py checks the manifests)"
+fi
 
 if ! command -v npm >/dev/null 2>&1; then
   echo "skipped: skills-ref and mcpb validate (npm is not installed)"

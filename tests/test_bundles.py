@@ -99,6 +99,8 @@ def test_claude_code_plugin_carries_the_server_and_the_skill() -> None:
     assert read_document(skill / "SKILL.md").meta["name"] == skill.name == "botflix-mcp"
     server = plugin["mcpServers"]["botflix"]
     assert server["command"] == "uvx" and server["args"] == ["--from", "${CLAUDE_PLUGIN_ROOT}", "botflix-mcp"]
+    hosts = set(plugin["network"]["hosts"])  # declared for the plugin directory: the default API hosts, PyPI
+    assert {"api.aiozstream.network", "botflix.fun", "pypi.org"} <= hosts
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert 'botflix-mcp = "botflix_mcp.cli:main"' in pyproject  # the script uvx runs from the plugin root
 
