@@ -4,25 +4,23 @@ Skill rule: before creating media with custom qualities, `GET /media/cost?type=&
 only when `is_enough` is true; otherwise block with the skill's exact insufficient-balance sentence and send no
 create. Without custom qualities the host applies its default encoding and no cost check is required.
 
-`create_media(api, body, duration=...)` enforces that (requests: `api/media.py`); `probe_duration(path)` finds the
-duration of a local file for the check (PyAV or ffprobe when available, else the MP4/MOV `mvhd` box).
+`create_media(api, body, duration=...)` enforces that (requests: `api/media.py`); `probe_upload(path)` refuses a file
+that is not audio/video before anything is created and gives the duration for the check (`media_probe`).
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import struct
-import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from botflix_mcp.aioz.api import media as media_api
 from botflix_mcp.aioz.api.media import Cost, Media
 from botflix_mcp.errors import UserInputError
+from botflix_mcp.media_probe import MediaInfo, media_refusal, probe_media_async
 from botflix_mcp.templates import H265_MPEGTS_WARNING, INSUFFICIENT_BALANCE_MESSAGE
 
 if TYPE_CHECKING:
@@ -150,83 +148,24 @@ async def create_media(
     return media, cost
 
 
-# --------------------------------------------------------------------------- duration of a local file
+# --------------------------------------------------------------------------- is the local file media?
 
 
-def probe_duration(path: Path) -> float | None:
-    """Seconds of audio/video in a local file, or None when no prober can tell."""
-    for probe in (_probe_av, _probe_ffprobe, _probe_mp4):
-        try:
-            value = probe(path)
-        except Exception as exc:  # a prober that cannot read this file: try the next one
-            logger.debug("%s: %s", probe.__name__, type(exc).__name__)
-            continue
-        if value is not None and value > 0:
-            return value
-    return None
+async def probe_upload(path: Path, shown: str, media_type: str | None = None) -> MediaInfo:
+    """Probe a file before anything is created for it (`media_probe`: its content, never its name).
 
-
-def _probe_av(path: Path) -> float | None:
-    try:
-        import av
-    except ImportError:
-        return None
-    with av.open(str(path)) as container:
-        if container.duration:
-            return float(container.duration) / 1_000_000
-        durations = [float(s.duration * s.time_base) for s in container.streams if s.duration and s.time_base]
-        return max(durations) if durations else None
-
-
-def _probe_ffprobe(path: Path) -> float | None:
-    exe = shutil.which("ffprobe")
-    if exe is None:
-        return None
-    out = subprocess.run(
-        [exe, "-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    return float(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
-
-
-def _boxes(handle: BinaryIO, start: int, stop: int) -> Any:
-    position = start
-    while position + 8 <= stop:
-        handle.seek(position)
-        header = handle.read(8)
-        if len(header) < 8:
-            return
-        size, kind = struct.unpack(">I4s", header)
-        offset = 8
-        if size == 1:
-            size = struct.unpack(">Q", handle.read(8))[0]
-            offset = 16
-        elif size == 0:
-            size = stop - position
-        if size < offset:
-            return
-        yield kind, position + offset, position + size
-        position += size
-
-
-def _probe_mp4(path: Path) -> float | None:
-    """Duration from the `moov/mvhd` box of an MP4/MOV/M4A file (ISO BMFF)."""
-    with path.open("rb") as handle:
-        end = path.stat().st_size
-        for kind, body, stop in _boxes(handle, 0, end):
-            if kind != b"moov":
-                continue
-            for inner, inner_body, _ in _boxes(handle, body, stop):
-                if inner != b"mvhd":
-                    continue
-                handle.seek(inner_body)
-                version = handle.read(4)[0]
-                if version == 1:
-                    _, _, timescale, duration = struct.unpack(">QQIQ", handle.read(28))
-                else:
-                    _, _, timescale, duration = struct.unpack(">IIII", handle.read(16))
-                return duration / timescale if timescale else None
-    return None
+    Refuses what is not audio/video, and a `media_type` the streams contradict (video asked, audio only found).
+    The result's `duration_s` feeds the cost check and `kind` the media type when none was given.
+    """
+    info = await probe_media_async(path)
+    refusal = media_refusal(info)
+    if refusal is not None:
+        raise UserInputError(
+            f"{shown} cannot be uploaded: {refusal}.",
+            "Upload an audio or video file (MP4, MOV, WebM, MKV, MP3, M4A, WAV…); nothing was created for this one.",
+        )
+    if media_type == "video" and info.kind == "audio":
+        raise UserInputError(
+            f"{shown} has no video stream (audio only).", "Upload it with media_type 'audio', or pick the video file."
+        )
+    return info

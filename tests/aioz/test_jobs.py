@@ -100,10 +100,10 @@ async def test_failed_work_and_shutdown() -> None:
 
 
 def _file(tmp_path: Path, size: int) -> Path:
-    import os
+    from tests.aioz.test_upload import write_file
 
     path = tmp_path / "clip.mp4"
-    path.write_bytes(os.urandom(size))
+    write_file(path, size)
     return path
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import struct
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -100,8 +101,9 @@ def _clip(tmp_path: Path, name: str = "clip.mp4", size: int = 6 * 1024 * 1024 + 
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
-    with path.open("ab") as handle:
-        handle.write(os.urandom(max(0, size - path.stat().st_size)))
+    pad = max(0, size - path.stat().st_size - 8)
+    with path.open("ab") as handle:  # padding inside a `free` box: still a valid MP4 for the probe
+        handle.write(struct.pack(">I", pad + 8) + b"free" + os.urandom(pad))
     return path
 
 
@@ -197,16 +199,35 @@ async def test_cost_check_blocks_create_when_balance_is_insufficient(
 
 
 @pytest.mark.anyio
-async def test_custom_qualities_on_a_file_without_readable_duration(
+async def test_non_media_is_refused_before_anything_is_created(
+    server: Any, fresh_sandbox: Any, tmp_path: Path, mode: str
+) -> None:
+    """Issue 9 f: a 6-byte text file named .mp4 went through upload, /complete and "Encoding Finished"."""
+    words = tmp_path / "notes.mp4"
+    words.write_bytes(b"hello\n")
+    noise = tmp_path / "noise.mp4"
+    noise.write_bytes(os.urandom(100_000))
+    async with Client(server, mode=mode) as client:
+        for source, extra in ((words, {}), (noise, {"qualities": ["720p"]}), (noise, {"media_type": "audio"})):
+            refused = await client.call_tool("aioz_upload_media", {"source": str(source), **extra})
+            text = text_of(refused)
+            assert refused.is_error and "is not audio or video" in text and source.name in text, text
+            assert "Internal error" not in text and "Nothing was sent" in text
+    assert fresh_sandbox.requests() == []  # no create, no cost check, no part, no /complete
+
+
+@pytest.mark.anyio
+async def test_custom_qualities_cost_uses_the_given_or_probed_duration(
     server: Any, fresh_sandbox: Any, tmp_path: Path
 ) -> None:
-    raw = tmp_path / "raw.bin"
-    raw.write_bytes(os.urandom(1000))  # no container: no duration to read
     async with Client(server) as client:
-        refused = await client.call_tool("aioz_upload_media", {"source": str(raw), "qualities": ["720p"]})
-        assert refused.is_error and "duration" in text_of(refused)
-        assert not [e for e in fresh_sandbox.requests() if e["path"].endswith("/media/create")]
-        given = await client.call_tool("aioz_upload_media", {"source": str(raw), "qualities": ["720p"], "duration": 42})
-    assert not given.is_error, text_of(given)
+        given = await client.call_tool(
+            "aioz_upload_media", {"source": str(_clip(tmp_path)), "qualities": ["720p"], "duration": 42}
+        )
+        assert not given.is_error, text_of(given)
+        probed = await client.call_tool(
+            "aioz_upload_media", {"source": str(_clip(tmp_path, "b.mp4")), "qualities": ["720p"]}
+        )
+        assert not probed.is_error, text_of(probed)
     costs = [e for e in fresh_sandbox.requests() if e["path"] == "/media/cost"]
-    assert len(costs) == 1
+    assert len(costs) == 2

@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -37,12 +38,24 @@ PART = r"POST .*/part$"
 # --------------------------------------------------------------------------- helpers (also used by test_jobs)
 
 
+#: A real (small) MP4: uploads are probed before anything is created (issue 9 f), so test files start with it.
+REAL_MP4 = Path(__file__).resolve().parents[2] / "botflix_mcp" / "demo_assets" / "episode.mp4"
+
+
 def write_file(path: Path, size: int, seed: int = 0) -> str:
-    """A file of `size` bytes written fast (a random 4 MiB block, varied per block); returns its SHA-256."""
+    """A valid MP4 of exactly `size` bytes, written fast: the demo's 64 s MP4, then a `free` box (players and
+    probers skip it) holding random 4 MiB blocks, varied per block. Returns its SHA-256."""
+    head = REAL_MP4.read_bytes()
+    pad = size - len(head) - 8
+    if pad < 0:
+        raise ValueError(f"a test media file is at least {len(head) + 8} bytes")
     block = os.urandom(4 * MIB)
     digest = hashlib.sha256()
     with path.open("wb") as out:
-        left, n = size, 0
+        for piece in (head, struct.pack(">I", pad + 8) + b"free"):
+            out.write(piece)
+            digest.update(piece)
+        left, n = pad, 0
         while left:
             piece = (bytes([n % 256, seed % 256]) + block[2:])[: min(left, len(block))]
             out.write(piece)
@@ -130,7 +143,7 @@ async def test_upload_reports_progress_and_ends_with_the_exact_templates(
 @pytest.mark.anyio
 async def test_source_forms_and_bad_sources(server: Any, fresh_sandbox: Any, tmp_path: Path) -> None:
     source = tmp_path / "my clip.mp4"
-    write_file(source, 1000)
+    write_file(source, 400_000)
     async with Client(server) as client:
         via_uri = await client.call_tool("aioz_upload_media", {"source": source.as_uri()})
         assert not via_uri.is_error, text_of(via_uri)

@@ -165,7 +165,9 @@ async def test_webhook_action_registers_checks_and_receives_sandbox_deliveries(
     server, settings = http_server
     app = app_of(server)
     source = tmp_path / "clip.mp4"
-    source.write_bytes(b"\x00" * (6 * 1024 * 1024 + 3))
+    from tests.aioz.test_upload import write_file
+
+    write_file(source, 6 * 1024 * 1024 + 3)  # a real MP4: uploads are probed first (issue 9 f)
     async with Client(server, mode=mode) as client:
         first = await client.call_tool("aioz_media_status", {"action": "webhook"})
         assert not first.is_error, text_of(first)

@@ -181,6 +181,8 @@ class UploadRequest:
     duration: float | None = None  # seconds, when known without probing the file
     cost: Cost | None = None  # a cost answer obtained just before for these qualities
     target: Media | None = None  # upload into this existing media (status `new`) instead of creating one
+    probed: bool = False  # the file was probed already (local sources: in the handler, before anything else)
+    kind_guessed: bool = False  # media_type came from the name, not the caller: the probe may correct it
 
 
 def failure_text(report: UploadReport) -> str:
@@ -209,11 +211,15 @@ async def run_upload(app: App, api: AiozSession, req: UploadRequest, listener: P
     if req.fresh:
         ident = await anyio.to_thread.run_sync(file_identity, path)
         Journal.location(cache, journal_key(api.client.base_url, api.creds.fingerprint, ident)).unlink(missing_ok=True)
+    if not req.probed:  # a URL source: probed once downloaded, still before anything is created
+        info = await media_ops.probe_upload(path, req.source.shown, None if req.kind_guessed else req.media_type)
+        if req.kind_guessed and info.kind and info.kind != req.media_type and not req.body.get("qualities"):
+            req.media_type = req.body["type"] = info.kind
+        req.duration = req.duration or info.duration_s
+        req.probed = True
     duration = req.duration
     target = req.target
     names = target.quality_names if target is not None else media_ops.quality_names(req.body.get("qualities"))
-    if names and req.cost is None and duration is None:
-        duration = await anyio.to_thread.run_sync(media_ops.probe_duration, path)
 
     async def create() -> Media:
         if target is not None:  # nothing to create; its transcode still costs: checked like a create's
@@ -480,16 +486,28 @@ def register(kit: Toolkit, app: App) -> None:
                 "Drop those arguments (change fields with aioz_media_write update), or leave media_id out.",
             )
         src = await resolve_source(source, ctx, app)
+        # Local files are probed first (issue 9 f): what is not audio/video is refused before any request.
+        info = await media_ops.probe_upload(src.path, src.shown, media_type) if src.path is not None else None
+        if info is not None and duration is None:
+            duration = info.duration_s
+        probe_kind = info.kind if info is not None else None
         chunk = max(MIN_PART_SIZE, chunk_mb * MIB if chunk_mb else app.settings.chunk_size)
         notes: list[str] = []
         if media_id is not None:
             api = await aioz_session(ctx, app)
             target = await upload_target(api, media_id)
-            kind = target.type or guess_media_type(src.shown)
+            kind = target.type or probe_kind or guess_media_type(src.shown)
+            if target.type == "video" and probe_kind == "audio":
+                raise UserInputError(
+                    f"{src.shown} has no video stream (audio only), and media {media_id} is a video.",
+                    "Upload it as new audio media (leave media_id out), or pick the video file.",
+                )
             name = target.title or default_title(src)
-            request = UploadRequest(src, name, kind, {}, chunk, duration=duration, target=target)
+            request = UploadRequest(
+                src, name, kind, {}, chunk, duration=duration, target=target, probed=info is not None
+            )
         else:
-            kind = media_type or guess_media_type(src.shown)
+            kind = media_type or probe_kind or guess_media_type(src.shown)
             name = (title or default_title(src)).strip() or "Untitled upload"
             body: dict[str, Any] = {"title": name, "type": kind}
             objects, notes = quality_body(kind, qualities, allow_h265_mpegts=allow_h265_mpegts)
@@ -507,7 +525,16 @@ def register(kit: Toolkit, app: App) -> None:
                 body["metadata"] = rules.validate_metadata(metadata)
             if is_public is not None:
                 body["is_public"] = is_public
-            request = UploadRequest(src, name, kind, body, chunk, duration=duration)
+            request = UploadRequest(
+                src,
+                name,
+                kind,
+                body,
+                chunk,
+                duration=duration,
+                probed=info is not None,
+                kind_guessed=media_type is None,
+            )
             api = await aioz_session(ctx, app)
 
         async def work(listener: ProgressListener) -> ToolOutput:
@@ -653,8 +680,9 @@ def register(kit: Toolkit, app: App) -> None:
             # The skill's steps, with the cost check moved first: an insufficient balance then changes nothing.
             steps: list[str] = []
             path = await local_copy(app, src)
-            duration = await anyio.to_thread.run_sync(media_ops.probe_duration, path) or old.duration or None
-            request.duration = duration
+            info = await media_ops.probe_upload(path, src.shown, kind)  # before anything is deleted
+            duration = info.duration_s or old.duration or None
+            request.duration, request.probed = duration, True
             if cost_names:
                 cost = await media_ops.check_cost(
                     api, media_type=kind, qualities=cost_names, duration=media_ops.need_duration(duration)
