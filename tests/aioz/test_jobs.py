@@ -137,6 +137,31 @@ async def test_background_upload_job_status_and_final_result(server: Any, tmp_pa
 
 
 @pytest.mark.anyio
+async def test_job_status_shows_the_live_block_while_parts_are_in_flight(
+    server: Any, fresh_sandbox: Any, tmp_path: Path, mode: str
+) -> None:
+    """Issue 10 §5: while three parts are in flight, status showed "starting" and no ⏳ rows."""
+    from tests.aioz.test_upload import slow_parts
+
+    source = _file(tmp_path, 17 * 1024 * 1024 + 5)  # 4 parts; 3 in flight at a time
+    slow_parts(fresh_sandbox, 1.0)
+    live = ""
+    async with Client(server, mode=mode) as client:
+        started = await client.call_tool("aioz_upload_media", {"source": str(source), "wait_seconds": 0})
+        job_id = structured(started)["data"]["job_id"]
+        for _ in range(100):
+            status = await client.call_tool("aioz_upload_job", {"action": "status", "job_id": job_id})
+            if structured(status)["data"]["done"] == 0 and text_of(status).count("| ⏳ Uploading |") == 3:
+                live = text_of(status)
+                break
+            await anyio.sleep(0.01)
+        await client.call_tool("aioz_upload_job", {"action": "cancel", "job_id": job_id})
+    assert live, "no status showed the parts in flight before the first was stored"
+    assert "is starting" not in live and "Progress: ░░░░░░░░░░ 0% (0 of 4 chunks)" in live
+    assert "| 3 | 2 MB | ⏳ Pending | ⏳ Waiting |" in live  # the tail waits for a stored part
+
+
+@pytest.mark.anyio
 async def test_cancel_tool_stops_the_job_and_a_rerun_resumes(server: Any, fresh_sandbox: Any, tmp_path: Path) -> None:
     from tests.aioz.test_upload import part_requests, slow_parts
 

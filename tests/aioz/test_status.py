@@ -81,6 +81,33 @@ def test_status_text_is_the_template_exactly(item: Media, render: Any) -> None:
     assert template == render("m-1", "Clip", MOMENT)
 
 
+def _event(kind: str, when: str) -> Any:
+    return parse_delivery({"type": kind, "media_id": "m-1", "emitted_at": when, "title": "Clip"})
+
+
+def test_each_template_shows_its_own_events_time() -> None:
+    """Issue 10 §6: encoding_started and partial_finished both showed the upload time."""
+    received, started, partial = "2026-03-20T10:00:00Z", "2026-03-20T10:00:05Z", "2026-03-20T10:00:09Z"
+    events = [_event("file.received", received), _event("encoding.started", started)]
+    events.append(_event("partial.finished", partial))
+    text, template = render_status(media("transcoding", "transcoding", "transcoding"), events)
+    assert template == "encoding_started"
+    assert text.startswith(render_encoding_started("m-1", "Clip", datetime(2026, 3, 20, 10, 0, 5, tzinfo=UTC)))
+    text, template = render_status(media("transcoding", "done", "transcoding"), events)
+    assert text.startswith(render_partial_finished("m-1", "Clip", datetime(2026, 3, 20, 10, 0, 9, tzinfo=UTC)))
+
+
+def test_a_new_media_whose_file_arrived_gets_file_received() -> None:
+    """Issue 10 §6: status `new` is the skill's File Received once the file is in; before that, nothing claims it."""
+    text, template = render_status(media("new", "waiting"), [_event("file.received", "2026-03-20T10:00:00Z")])
+    assert template == "file_received"
+    assert text.startswith(render_file_received("m-1", "Clip", datetime(2026, 3, 20, 10, 0, tzinfo=UTC)))
+    text, template = render_status(media("new", "waiting"), [], received=True)  # this server completed it
+    assert text == render_file_received("m-1", "Clip", MOMENT)
+    text, template = render_status(media("new"), [])
+    assert template is None and "Not received yet" in text
+
+
 # --------------------------------------------------------------------------- through MCP, against the sandbox
 
 
@@ -153,6 +180,12 @@ async def test_failed_encoding_then_retry_tool_runs_every_step(
         assert structured(status)["data"]["template"] == "encoding_failed"
         assert text_of(status).startswith("## ❌ Encoding Failed")
         assert f"1. Delete the failed media object → `DELETE /media/{failed_id}`" in text_of(status)
+        # issue 10 §6: the way out is named, and the failed media's stream URLs are not offered
+        assert f"`aioz_retry_failed_upload` with media_id `{failed_id}`" in text_of(status)
+        assert "assets" not in structured(status)["data"] and "manifest" not in text_of(status)
+        got = await client.call_tool("aioz_media", {"action": "get", "media_id": failed_id})
+        assert "aioz_retry_failed_upload" in text_of(got) and "HLS" not in text_of(got)
+        assert "assets" not in structured(got)["data"]
         retried = await client.call_tool(
             "aioz_retry_failed_upload", {"media_id": failed_id, "qualities": ["360p", "720p"]}
         )
