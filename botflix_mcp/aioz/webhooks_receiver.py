@@ -50,6 +50,7 @@ MAX_BODY = 64 * 1024
 PER_MEDIA = 50
 MAX_MEDIA = 1000
 WEBHOOK_NAME = "botflix-mcp receiver"
+MAX_LOOKUP_PAGES = 10
 EVENT_FLAGS = ("file_received", "encoding_started", "partial_finished", "encoding_finished", "encoding_failed")
 
 
@@ -267,16 +268,24 @@ def register(server: MCPServer, app: App) -> None:
 
 
 async def ensure_webhook(api: AiozSession, url: str) -> tuple[dict[str, Any], bool]:
-    """Find a webhook with this URL or create one (all five events); return (webhook, created)."""
+    """Find a webhook with this URL or create one (all five events); return (webhook, created).
+
+    The receiver's webhooks are found by name, page after page (at most `MAX_LOOKUP_PAGES` pages of 100).
+    """
     from botflix_mcp.aioz.api import webhooks as webhooks_api
 
     all_on = dict.fromkeys(EVENT_FLAGS, True)
-    page = await webhooks_api.list_webhooks(api, search=WEBHOOK_NAME, limit=100)
-    for hook in page.webhooks:
-        if hook.url == url and hook.id:
-            if hook.events != list(EVENT_FLAGS):
-                await webhooks_api.update_webhook(api, hook.id, all_on)
-                hook = hook.model_copy(update=all_on)
-            return hook.dump(), False
+    offset = 0
+    for _ in range(MAX_LOOKUP_PAGES):
+        page = await webhooks_api.list_webhooks(api, search=WEBHOOK_NAME, offset=offset, limit=100)
+        for hook in page.webhooks:
+            if hook.url == url and hook.id:
+                if hook.events != list(EVENT_FLAGS):
+                    await webhooks_api.update_webhook(api, hook.id, all_on)
+                    hook = hook.model_copy(update=all_on)
+                return hook.dump(), False
+        offset += len(page.webhooks)
+        if not page.webhooks or (page.total is not None and offset >= page.total):
+            break
     created = await webhooks_api.create_webhook(api, {"name": WEBHOOK_NAME, "url": url, **all_on})
     return created.dump(), True

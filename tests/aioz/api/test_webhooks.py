@@ -118,3 +118,23 @@ async def test_receiver_registration_tolerates_null_lists_and_flags(tmp_path: Pa
             ("file_received", "encoding_started", "partial_finished", "encoding_finished", "encoding_failed"), True
         )
     ]
+
+
+@pytest.mark.anyio
+async def test_receiver_registration_finds_its_webhook_on_a_later_page(tmp_path: Path) -> None:
+    url = "https://mcp.example.com/aioz/webhook/token"
+    flags = dict.fromkeys(("file_received", "encoding_started", "partial_finished", "encoding_finished",
+                           "encoding_failed"), True)  # fmt: skip
+
+    def listing(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params.get("offset", 0))
+        hooks = [{"id": f"o{i}", "url": f"https://other/{i}"} for i in range(100)] if offset == 0 else []
+        if offset == 100:
+            hooks = [{"id": "mine", "url": url, **flags}]
+        return httpx.Response(200, json=envelope({"webhooks": hooks, "total": 101}))
+
+    server, host = fake_server(tmp_path, {("GET", "/webhooks"): listing})
+    api = AiozSession(app_of(server).aioz, AiozCredentials.of(PUBLIC, SECRET))
+    hook, created = await ensure_webhook(api, url)
+    assert not created and hook["id"] == "mine"
+    assert host.calls() == ["GET /webhooks", "GET /webhooks"]  # no second receiver webhook created
