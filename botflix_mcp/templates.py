@@ -1,7 +1,7 @@
 """Every Markdown template and fixed user-facing sentence of the AIOZ Stream skill, and nothing else.
 
 The texts are byte-for-byte the skill's (tests compare them with the skill file), including its word "Clawbot".
-Facts from research/aioz.md are applied without changing what the user sees:
+Facts from docs/aioz-api.md (§upload, §webhooks) are applied without changing what the user sees:
 - the wire part index is 1-based, while the skill's progress table numbers chunks from 0 — the table keeps the
   skill's numbering;
 - AIOZ delivers webhook types with dots (`encoding.finished`); the templates show the skill's underscore names;
@@ -65,7 +65,7 @@ class ChunkRow:
     """One row of the progress table.
 
     `number` is the skill's 0-based chunk number (its table shows rows 0..4); the part `index` sent on the wire is
-    1-based (research §6), so a caller passes `index - 1`. `size` is in bytes; `md5_ok` is True (hash computed and
+    1-based (docs/aioz-api.md §upload), so a caller passes `index - 1`. `size` is in bytes; `md5_ok` is True (hashed and
     accepted), False (the host said "File corrupted.") or None (not hashed yet).
     """
 
@@ -167,7 +167,7 @@ def render_upload_complete(media_id: str, title: str, media_type: str, uploaded_
 
 # --------------------------------------------------------------------------- webhook events
 
-#: Delivered `type` (dotted, research/aioz.md §7) -> the skill's template name (underscored).
+#: Delivered `type` (dotted, docs/aioz-api.md §webhooks) -> the skill's template name (underscored).
 WEBHOOK_TYPE_TO_TEMPLATE: dict[str, str] = {
     "file.received": "file_received",
     "encoding.started": "encoding_started",
@@ -204,7 +204,7 @@ _WIDE = "----------------------"
 
 
 def render_file_received(media_id: str, title: str, timestamp: datetime) -> str:
-    # The skill shows Status `new` here; AIOZ's delivery carries the internal "waiting" (research §7).
+    # The skill shows Status `new` here; AIOZ's delivery carries the internal "waiting" (docs/aioz-api.md §webhooks).
     return "\n".join(
         [
             "## 📥 File Received",

@@ -21,7 +21,7 @@ from botflix_mcp.aioz.api import media as media_api
 from botflix_mcp.aioz.api.media import Cost, Media
 from botflix_mcp.errors import UserInputError
 from botflix_mcp.media_probe import MediaInfo, media_refusal, probe_media_async
-from botflix_mcp.templates import H265_MPEGTS_WARNING, INSUFFICIENT_BALANCE_MESSAGE
+from botflix_mcp.templates import INSUFFICIENT_BALANCE_MESSAGE
 
 if TYPE_CHECKING:
     from botflix_mcp.aioz.session import AiozSession
@@ -73,6 +73,7 @@ def quality_body(
     if not qualities:
         return [], []
     from botflix_mcp.aioz import rules
+    from botflix_mcp.aioz.rules.media import confirm_h265_mpegts
 
     objects: list[dict[str, Any]] = []
     for quality in qualities:
@@ -92,11 +93,7 @@ def quality_body(
         objects.append(spec)
     kind: Literal["video", "audio"] = "audio" if media_type == "audio" else "video"
     checked, warnings = rules.validate_qualities(kind, objects)
-    if H265_MPEGTS_WARNING in warnings and not allow_h265_mpegts:
-        raise UserInputError(
-            f"⚠️ {H265_MPEGTS_WARNING}",
-            'Use container_type "fmp4" (plays everywhere), or call again with allow_h265_mpegts=true to keep mpegts.',
-        )
+    confirm_h265_mpegts(warnings, allow_h265_mpegts)
     return checked, warnings
 
 

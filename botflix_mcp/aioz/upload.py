@@ -1,6 +1,6 @@
 """The AIOZ Stream chunked upload engine (issue 4): plan, stream, hash, retry, re-split, resume, complete.
 
-Wire facts (research/aioz.md §6; they win over the skill's bash example, which is 0-based and single-part):
+Wire facts (docs/aioz-api.md §upload, §limits; they win over the skill's bash example, 0-based and single-part):
 
 - `POST /media/{id}/part`, multipart fields `file`, `index` (**1-based**, as in both official SDKs) and `hash` (hex
   MD5 of the part), header `Content-Range: bytes start-end/total` with an **inclusive** end. The host joins parts

@@ -270,7 +270,7 @@ async def test_50_mib_parts_meet_the_hosts_50m_body_limit_and_go_on_at_25_mib(
     server: Any, fresh_sandbox: Any, tmp_path: Path
 ) -> None:
     """The default part size (50 MiB, the skill's and the SDKs') plus the multipart envelope is over AIOZ's "50M"
-    body limit (research/aioz.md §3.1): the host's early 413 must reach the engine as a 413, not a broken pipe."""
+    body limit (docs/aioz-api.md §limits): the host's early 413 must reach the engine as a 413, not a broken pipe."""
     source = tmp_path / "g.mp4"
     sha = write_file(source, 60 * MIB)
     async with Client(server) as client:

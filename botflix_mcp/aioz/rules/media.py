@@ -147,3 +147,18 @@ def validate_qualities(
         seen.add((resolution, stream))
         out.append(q)
     return out, warnings
+
+
+def confirm_h265_mpegts(warnings: Sequence[str], confirmed: bool) -> None:
+    """H.265 in an mpegts container does not play on Safari/iOS: the caller chooses before anything is created.
+
+    `validate_qualities` reports the combination as a warning; unless `confirmed`, this refuses with that warning
+    and the two ways on (switch to fmp4, or confirm).
+    """
+    from botflix_mcp.templates import H265_MPEGTS_WARNING
+
+    if H265_MPEGTS_WARNING in warnings and not confirmed:
+        raise RuleViolation(
+            f"⚠️ {H265_MPEGTS_WARNING}",
+            'Use container_type "fmp4" (plays everywhere), or call again with allow_h265_mpegts=true to keep mpegts.',
+        )
