@@ -218,7 +218,8 @@ async def test_a_valid_thumbnail_and_logo_still_upload(server: Any, fresh_sandbo
         ok = await client.call_tool("aioz_media_write", args)
         assert not ok.is_error, text_of(ok)
         ok = await client.call_tool("aioz_players_write", {"action": "set_logo", "player_id": pid,
-                                                           "logo_path": str(logo)})  # fmt: skip
+                                                           "logo_path": str(logo),
+                                                           "logo_link": "https://example.com"})  # fmt: skip
         assert not ok.is_error and "200x100 px" in text_of(ok), text_of(ok)
         wide = tmp_path / "wide.jpg"
         wide.write_bytes(jpeg(201, 50))
