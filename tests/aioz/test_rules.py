@@ -356,6 +356,10 @@ def test_resolve_range_refuses(from_: Any, to: Any, why: str) -> None:
         ("2025", None, (ts(2025, 1, 1), ts(2026, 1, 1) - 1)),  # a year, not 2025 UNIX seconds
         ("since last week", None, (ts(2026, 11, 9), NOW_TS)),
         ("25/11/2025", None, (ts(2025, 11, 25), NOW_TS)),
+        ("1 Nov to 15 Nov", None, (ts(2026, 11, 1), ts(2026, 11, 16) - 1)),  # both ends in one argument
+        ("between Nov 1 and Nov 15", "", (ts(2026, 11, 1), ts(2026, 11, 16) - 1)),
+        ("2026-11-01 - 2026-11-15", None, (ts(2026, 11, 1), ts(2026, 11, 16) - 1)),
+        ("from 1 Nov 2026 until yesterday", None, (ts(2026, 11, 1), ts(2026, 11, 22) - 1)),
     ],
 )
 def test_human_dates(from_: Any, to: Any, expected: tuple[int, int]) -> None:

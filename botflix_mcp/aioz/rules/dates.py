@@ -34,6 +34,7 @@ _NUMBER_WORD_RE = re.compile(rf"^((?:last|past|previous)\s+)({'|'.join(_NUMBER_W
 _LEAD_WORDS_RE = re.compile(r"^(?:(?:in|over|during|for|within|the)\s+)+")  # "over the past 2 weeks"
 _SINCE_RE = re.compile(r"^(?:since|from|starting|starting from|after)\s+")
 _UNTIL_RE = re.compile(r"^(?:until|till|til|to|through|up to|before)\s+")
+_BETWEEN_RE = re.compile(r"^(?:between\s+)?(.+?)\s+(?:to|until|till|through|and|-|–)\s+(.+)$")
 _ISO_LIKE_RE = re.compile(r"^[+-]?\d{4}-\d{1,2}(?:-\d{1,2})?(?:[t ].*)?$")  # never handed to dateparser
 _AMBIGUOUS_RE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})$")
 _YEAR_RE = re.compile(r"^(19[7-9]\d|2\d{3})$")  # a bare "2025" is the year, not 2025 UNIX seconds
@@ -305,9 +306,10 @@ def resolve_range(
 
     A range phrase ("last 7 days", "yesterday", "this month", see `_phrase_range`) or a whole month or year
     ("November 2026", "2025") in `from_` gives both ends when `to` is empty or "now" (a period that has not ended
-    yet ends now). "since X" / "from X" means from X to now. Otherwise each end goes through `to_unix`: a day,
-    month or year as `to` means its last second ("until X" accepted), an empty `to` means now. `from` after `to`
-    is refused. Days, weeks, months and years are those of `tz` (UTC by default).
+    yet ends now). "since X" / "from X" means from X to now; "X to Y" / "between X and Y" in `from_` alone gives
+    both ends. Otherwise each end goes through `to_unix`: a day, month or year as `to` means its last second
+    ("until X" accepted), an empty `to` means now. `from` after `to` is refused. Days, weeks, months and years are
+    those of `tz` (UTC by default).
     """
     zone = zone_of(tz)
     now = _in_zone(now or datetime.now(UTC), zone)
@@ -321,6 +323,11 @@ def resolve_range(
             phrase = _phrase_range(from_, now)
             if phrase is not None:
                 return phrase
+        if empty_to and (both := _BETWEEN_RE.match(from_)):  # "1 Nov to 15 Nov", "between 1 Nov and 15 Nov"
+            try:
+                return resolve_range(both.group(1), both.group(2), now=now, tz=zone)
+            except RuleViolation:
+                pass  # not two dates after all: read the whole text as one below
     if from_ is None or (isinstance(from_, str) and not from_.strip()):
         raise RuleViolation("A start date is required.", "Give 'from' as a date, or a range such as 'last 7 days'.")
     if since and isinstance(from_, str) and (phrase := _phrase_range(from_, now)) is not None:

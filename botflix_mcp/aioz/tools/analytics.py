@@ -40,6 +40,7 @@ Filters = Annotated[
     Field(max_length=10, description="media_ids, media_type, continents, countries (ISO: US), device_types, os..."),
 ]
 DEFAULT_LIMIT = 25
+ADJECTIVES = {"hour": "hourly", "day": "daily", "week": "weekly", "month": "monthly"}
 
 
 def _num(value: Any) -> str:
@@ -112,8 +113,16 @@ def register(kit: Toolkit, app: App) -> None:
                     data={"value": _whole(answer.data), "context": answer.context.dump(), **when},
                 )
             )
+        warnings: list[str] = []
         if limit is None:  # a series: the whole range in one page when it fits
-            limit = min(MAX_LIMIT, series_points(start, end, group)) if kind == "timeseries" else DEFAULT_LIMIT
+            points = series_points(start, end, group) if kind == "timeseries" else 0
+            limit = min(MAX_LIMIT, points) if kind == "timeseries" else DEFAULT_LIMIT
+            if points > MAX_LIMIT and offset == 0:
+                coarser = {"hour": "day", "day": "week", "week": "month"}.get(group)
+                warnings.append(
+                    f"The range has up to {points} {ADJECTIVES[group]} points and one page holds {MAX_LIMIT}: "
+                    "page with offset" + (f", or ask for interval '{coarser}'." if coarser else ".")
+                )
         page = await analytics_api.metric_rows(
             api, kind, metric, group, start=start, end=end, filter_by=filter_by, offset=offset, limit=limit
         )
@@ -131,6 +140,7 @@ def register(kit: Toolkit, app: App) -> None:
                 summary=f"**{title}** ({span})\n\n{render_table(rows, first=first, key=key)}",
                 data={"rows": rows, "context": page.context.dump(), **extra, **when},
                 page=page_of(total, offset, limit, len(rows)),
+                warnings=warnings,
             )
         )
 

@@ -107,6 +107,9 @@ async def test_hourly_month_is_one_full_page_with_a_next_offset(tmp_path: Path) 
         )
     assert host.bodies("POST", "/analytics/metrics/timeseries/view/hour")[0]["limit"] == 100  # the API maximum
     assert structured(result)["page"]["next_offset"] == 100 and "next page: offset=100" in _clean(result)
+    assert structured(result)["warnings"] == [
+        "The range has up to 720 hourly points and one page holds 100: page with offset, or ask for interval 'day'."
+    ]
 
 
 @pytest.mark.anyio
