@@ -8,8 +8,9 @@ defect i). Three rules:
    cloud metadata address), the IANA special-purpose blocks, site-local IPv6, and the IPv6 forms that wrap an
    IPv4 address (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`, Teredo) when the wrapped
    address is not global.
-2. **Resolve once, connect to what was checked.** `PinnedTransport` resolves the name once (in a worker thread),
-   checks every address it got, then connects to the checked address itself: the request goes to the IP, with
+2. **Resolve once, connect to what was checked.** `PinnedTransport` resolves the name (in a worker thread; the
+   answer of the early `check_url` is reused for `PIN_TTL` seconds, so one lookup serves both), checks every
+   address it got, then connects to the checked address itself: the request goes to the IP, with
    the `Host` header and the TLS server name (SNI and certificate check) set to the name. A DNS answer that
    changes between the check and the connection (DNS rebinding) cannot move the connection.
 3. **Every redirect hop** goes through the same transport, so each hop is resolved and checked again.
@@ -23,6 +24,8 @@ import contextlib
 import functools
 import ipaddress
 import socket
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -174,18 +177,44 @@ def split_url(url: str) -> tuple[str, str, int]:
     return parts.scheme, parts.hostname, port or DEFAULT_PORTS[parts.scheme]
 
 
+#: How long a checked answer is reused, seconds: the early check (`check_url`) and the download right after it
+#: then use one lookup, and the download connects to exactly the addresses that check saw.
+PIN_TTL = 120.0
+_pins: dict[tuple[Resolver, str, int], tuple[float, tuple[str, ...]]] = {}
+_pins_lock = threading.Lock()
+
+
+def _lookup(resolve: Resolver, host: str, port: int) -> tuple[str, ...]:
+    """The resolver's answer, reused for `PIN_TTL` seconds (successful answers only)."""
+    key = (resolve, host.lower(), port)
+    now = time.monotonic()
+    with _pins_lock:
+        pinned = _pins.get(key)
+        if pinned is not None and now - pinned[0] < PIN_TTL:
+            return pinned[1]
+    answer = tuple(resolve(host, port))
+    with _pins_lock:
+        if len(_pins) > 1024:  # a long-running server: drop expired entries
+            for stale in [k for k, (at, _) in _pins.items() if now - at >= PIN_TTL]:
+                del _pins[stale]
+        if answer:
+            _pins[key] = (now, answer)
+    return answer
+
+
 def resolve_checked(url: str, *, resolve: Resolver = system_resolve, allow_loopback: bool = False) -> list[IPAddress]:
     """Resolve the URL's host once and check every address; the checked addresses (blocking).
 
     An IP literal is checked as it is, without any lookup. Every address must pass, so a name with one private
-    answer among public ones is refused (the connection could otherwise be steered to it).
+    answer among public ones is refused (the connection could otherwise be steered to it). The answer is reused
+    for `PIN_TTL` seconds and checked again each time it is used.
     """
     _, host, port = split_url(url)
     try:
         addresses = [parse_address(host)]
     except ValueError:
         try:
-            addresses = [parse_address(a) for a in resolve(host, port)]
+            addresses = [parse_address(a) for a in _lookup(resolve, host, port)]
         except (OSError, UnicodeError, ValueError):
             raise UserInputError(f"Cannot resolve the host of {url!r}.", "Check the URL.") from None
     if not addresses:
@@ -199,7 +228,8 @@ def check_url(url: str, *, over_http: bool, resolve: Resolver = system_resolve) 
     """An http(s) URL the server may fetch (stripped). Over HTTP (a shared server) non-global hosts are refused.
 
     Blocking (it resolves the name): call it in a worker thread. This is the early check that gives a clear
-    error before anything is created; the download itself connects only to an address it checked again.
+    error before anything is created; the download right after it reuses the same answer (`PIN_TTL`), checks it
+    again and connects to one of those addresses.
     """
     split_url(url)
     if over_http:

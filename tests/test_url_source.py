@@ -172,6 +172,21 @@ async def test_connects_to_the_checked_address_with_the_name_as_host(http_server
 
 
 @pytest.mark.anyio
+async def test_the_early_check_and_the_download_share_one_lookup(http_server: Any, tmp_path: Path) -> None:
+    """What the upload tool does: check_url first (clear error before anything is created), then download."""
+    port = http_server.server_address[1]
+    dns = Rebinding({"media.test": [["127.0.0.1"], ["127.0.0.2"]]})  # a second lookup would move the connection
+    url = f"http://media.test:{port}/early.mp4"
+    with pytest.raises(UserInputError, match="loopback"):  # the production check refuses loopback...
+        url_source.check_url(url, over_http=True, resolve=dns)
+    transport = url_source.PinnedTransport(resolve=dns, allow_loopback=True)  # ...the test-only switch lets it by
+    await url_source.download(url, tmp_path / "early.mp4", timeout=5, guard=True, transport=transport)
+    assert dns.calls == ["media.test"]  # one lookup for the check and the connection
+    assert transport.connected == [("media.test", "127.0.0.1", port)]
+    assert http_server.seen == [(f"media.test:{port}", "127.0.0.1", "/early.mp4")]
+
+
+@pytest.mark.anyio
 async def test_each_redirect_hop_is_resolved_and_checked(http_server: Any, tmp_path: Path) -> None:
     port = http_server.server_address[1]
     http_server.redirects["/a"] = f"http://next.test:{port}/b"
