@@ -14,7 +14,8 @@ Streams come from ffprobe when installed, else PyAV, else the file's own boxes. 
 streams (e.g. a Matroska file on a machine without ffprobe or PyAV), `MediaInfo.notes` says so and how to fix it.
 
 `probe_media(path)` blocks (use `probe_media_async` from async code: it runs in a worker thread);
-`media_refusal(info)` says why a file is not audio/video media (None when it is).
+`media_refusal(info)` says why a file is not audio/video media (None when it is); `require_media(path)` (async)
+raises a `UserInputError` saying so, for upload tools to call before anything is created.
 """
 
 from __future__ import annotations
@@ -569,3 +570,20 @@ def probe_media(path: str | Path, *, timeout: float = FFPROBE_TIMEOUT) -> MediaI
 async def probe_media_async(path: str | Path, *, timeout: float = FFPROBE_TIMEOUT) -> MediaInfo:
     """`probe_media` in a worker thread: the event loop keeps serving other calls meanwhile."""
     return await anyio.to_thread.run_sync(functools.partial(probe_media, path, timeout=timeout))
+
+
+async def require_media(path: str | Path, *, timeout: float = FFPROBE_TIMEOUT) -> MediaInfo:
+    """The probe of a file that must be audio/video (an upload source); `UserInputError` saying why it is not.
+
+    Run it before anything is created on a platform: the error says nothing was sent.
+    """
+    from botflix_mcp.errors import UserInputError
+
+    info = await probe_media_async(path, timeout=timeout)
+    reason = media_refusal(info)
+    if reason is not None:
+        raise UserInputError(
+            f"{Path(path).name} cannot be uploaded: {reason}.",
+            "Give an audio or video file (e.g. .mp4, .mov, .mkv, .webm, .mp3, .wav), checked from its content.",
+        )
+    return info

@@ -245,3 +245,17 @@ def test_the_gate_names_other_containers(encoded: dict[str, Path], tmp_path: Pat
     text = tmp_path / "x.mp4"
     text.write_bytes(b"hello\n")
     assert any("not audio or video" in p for p in probe_mp4(text).problems)
+
+
+@pytest.mark.anyio
+async def test_require_media_refuses_with_a_user_error(tmp_path: Path, encoded: dict[str, Path]) -> None:
+    from botflix_mcp.errors import UserInputError
+    from botflix_mcp.media_probe import require_media
+
+    fake = tmp_path / "clip.mp4"
+    fake.write_bytes(b"hello\n")
+    with pytest.raises(UserInputError) as refused:
+        await require_media(fake)
+    text = refused.value.for_model()
+    assert "clip.mp4 cannot be uploaded" in text and "not audio or video" in text and "Nothing was sent" in text
+    assert (await require_media(encoded["episode.mp4"])).kind == "video"
