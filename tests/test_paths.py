@@ -310,7 +310,10 @@ def _path_calls(path: str) -> list[tuple[str, dict[str, Any]]]:
         ("aioz_media_write", {"action": "set_thumbnail", "media_id": "m1", "path": path}),
         ("aioz_players_write", {"action": "set_logo", "player_id": "p1", "logo_path": path}),
         ("aioz_captions_write", {"media_id": "m1", "language": "en", "path": path}),
-        ("aioz_playlist_write", {"action": "update", "playlist_id": "pl1", "thumbnail_path": path}),
+        (
+            "aioz_playlist_write",
+            {"action": "update", "playlist_id": "0b4c3a53-6f7e-4d0a-9c57-1a2b3c4d5e01", "thumbnail_path": path},
+        ),
         ("botflix_probe_episode", {"path": path}),
         ("botflix_upload_episode", {"path": path, "metadata": {"title": "t"}}),
         ("botflix_download_episode", {"episode_id": "e1", "path": path}),

@@ -16,6 +16,10 @@ from tests.aioz.fakehost import fake_server, ok
 from tests.aioz.wire import Recorder, recording_server
 from tests.helpers import structured, text_of
 
+PL1 = "0b4c3a53-6f7e-4d0a-9c57-1a2b3c4d5e01"
+PL2 = "0b4c3a53-6f7e-4d0a-9c57-1a2b3c4d5e02"
+PL3 = "0b4c3a53-6f7e-4d0a-9c57-1a2b3c4d5e03"
+
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6300010000050001d50a2db40000000049454e44ae426082"
@@ -344,37 +348,37 @@ async def test_update_sends_metadata_as_the_specs_array_of_pairs(wired: Any, fre
 async def test_null_lists_totals_and_objects_from_the_host(tmp_path: Path, mode: str) -> None:
     """Issue 9 a: Go nil slices and objects (`null`), numbers as strings, a `null` media inside an item."""
     item = {"id": "i1", "video_id": "m1", "media": None, "next_id": None, "previous_id": None}
-    detail = {"id": "pl1", "name": "Mix", "tags": None, "metadata": {"mood": "calm"}, "item_count": "1",
+    detail = {"id": PL1, "name": "Mix", "tags": None, "metadata": {"mood": "calm"}, "item_count": "1",
               "items": [item, None]}  # fmt: skip
     routes = {
         ("POST", "/playlists"): ok({"playlists": None, "total": None}),
-        ("GET", "/playlists/pl1"): ok({"playlist": detail}),
-        ("GET", "/playlists/pl2"): ok({"playlist": None}),
-        ("GET", "/playlists/pl3"): ok({"playlist": {"id": "pl3", "items": None}}),
+        ("GET", f"/playlists/{PL1}"): ok({"playlist": detail}),
+        ("GET", f"/playlists/{PL2}"): ok({"playlist": None}),
+        ("GET", f"/playlists/{PL3}"): ok({"playlist": {"id": PL3, "items": None}}),
     }
     server, _ = fake_server(tmp_path, routes)
     async with Client(server, mode=mode) as client:
         listed = await client.call_tool("aioz_playlists", {})
-        got = await client.call_tool("aioz_playlists", {"action": "get", "playlist_id": "pl1"})
-        empty = await client.call_tool("aioz_playlists", {"action": "get", "playlist_id": "pl2"})
-        no_items = await client.call_tool("aioz_playlists", {"action": "get", "playlist_id": "pl3"})
+        got = await client.call_tool("aioz_playlists", {"action": "get", "playlist_id": PL1})
+        empty = await client.call_tool("aioz_playlists", {"action": "get", "playlist_id": PL2})
+        no_items = await client.call_tool("aioz_playlists", {"action": "get", "playlist_id": PL3})
     for result in (listed, got, empty, no_items):
         assert not result.is_error, text_of(result)
     assert "(none)" in text_of(listed) and structured(listed)["page"]["total"] == 0
     assert "| 1 | (untitled) | `m1` | `i1` |" in text_of(got)
     assert structured(got)["data"]["metadata"] == [{"key": "mood", "value": "calm"}]
-    assert "`pl2`" in text_of(empty) and "(no items yet" in text_of(no_items)
+    assert f"`{PL2}`" in text_of(empty) and "(no items yet" in text_of(no_items)
 
 
 @pytest.mark.anyio
 async def test_move_on_a_playlist_whose_items_are_null_sends_nothing(tmp_path: Path) -> None:
-    server, host = fake_server(tmp_path, {("GET", "/playlists/pl3"): ok({"playlist": {"id": "pl3", "items": None}})})
+    server, host = fake_server(tmp_path, {("GET", f"/playlists/{PL3}"): ok({"playlist": {"id": PL3, "items": None}})})
     async with Client(server) as client:
         result = await client.call_tool(
-            "aioz_playlist_write", {"action": "move_item", "playlist_id": "pl3", "media_id": "m1", "position": "top"}
+            "aioz_playlist_write", {"action": "move_item", "playlist_id": PL3, "media_id": "m1", "position": "top"}
         )
     assert result.is_error and "no item of this playlist" in text_of(result)
-    assert host.calls() == ["GET /playlists/pl3"]
+    assert host.calls() == [f"GET /playlists/{PL3}"]
 
 
 @pytest.mark.parametrize(
@@ -384,9 +388,11 @@ async def test_move_on_a_playlist_whose_items_are_null_sends_nothing(tmp_path: P
         ("aioz_playlists", {"tags": ["t" * 300]}),
         ("aioz_playlist_write", {"action": "create", "name": "n", "metadata": {"k" * 300: "v"}}),
         ("aioz_playlist_write", {"action": "create", "name": "n", "metadata": {"k": "v" * 5000}}),
-        ("aioz_playlist_write", {"action": "update", "playlist_id": "p", "thumbnail_path": "/" + "a" * 5000}),
-        ("aioz_playlist_write", {"action": "add_item", "playlist_id": "p", "media_id": "m" * 300}),
-        ("aioz_playlist_delete", {"playlist_id": "p", "target": "item", "media_id": "m/../x"}),
+        ("aioz_playlist_write", {"action": "update", "playlist_id": PL1, "thumbnail_path": "/" + "a" * 5000}),
+        ("aioz_playlist_write", {"action": "add_item", "playlist_id": PL1, "media_id": "m" * 300}),
+        ("aioz_playlist_delete", {"playlist_id": PL1, "target": "item", "media_id": "m/../x"}),
+        ("aioz_playlist_delete", {"playlist_id": "abc123"}),  # the spec's playlist ids are UUIDs
+        ("aioz_playlists", {"action": "get", "playlist_id": PL1 + "0"}),
     ],
 )
 @pytest.mark.anyio

@@ -130,6 +130,7 @@ async def flow_playlist_update_metadata(call: Call, tmp: Path) -> None:
 
 
 async def flow_playlist_id_not_a_uuid(call: Call, tmp: Path) -> None:
+    await call("aioz_playlists", {})  # a valid call, so the flow sends something the oracle checks
     await call("aioz_playlist_write", {"action": "update", "playlist_id": "abc123", "name": "x"}, ok=False)
     await call("aioz_playlist_delete", {"playlist_id": "abc123"}, ok=False)
 

@@ -27,6 +27,16 @@ from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.toolkit import Toolkit
 
 Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", max_length=100)]  # ids go into URL paths: no '/', '.', '?'...
+#: Playlist ids are UUIDs in the spec (`format: uuid` on every /playlists/{id} route, docs/aioz-api.md §playlists):
+#: anything else is refused before a request is sent.
+PlaylistId = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        max_length=36,
+        description="Playlist id (a UUID, as aioz_playlists lists it)",
+    ),
+]
 MAX_THUMBNAIL_BYTES = 8 * 1024 * 1024  # the media thumbnail limit (docs/aioz-api.md §media); same storage
 MAX_ROWS = 100  # a playlist holds at most 100 items (docs/aioz-api.md §playlists)
 MAX_PATH = 4096
@@ -161,7 +171,7 @@ def register(kit: Toolkit, app: App) -> None:
     async def aioz_playlists(
         ctx: Context,
         action: Literal["list", "get"] = "list",
-        playlist_id: Id | None = None,
+        playlist_id: PlaylistId | None = None,
         search: Annotated[str | None, Field(max_length=200)] = None,
         tags: Tags | None = None,
         offset: Annotated[int, Field(ge=0)] = 0,
@@ -196,7 +206,7 @@ def register(kit: Toolkit, app: App) -> None:
     async def aioz_playlist_write(
         ctx: Context,
         action: Literal["create", "update", "add_item", "move_item"],
-        playlist_id: Id | None = None,
+        playlist_id: PlaylistId | None = None,
         name: Annotated[str | None, Field(max_length=255)] = None,
         playlist_type: Literal["video", "audio"] = "video",
         tags: Tags | None = None,
@@ -294,7 +304,7 @@ def register(kit: Toolkit, app: App) -> None:
     )
     async def aioz_playlist_delete(
         ctx: Context,
-        playlist_id: Id,
+        playlist_id: PlaylistId,
         target: Literal["playlist", "item", "thumbnail"] = "playlist",
         media_id: Annotated[Id | None, Field(description="target=item: media or item id")] = None,
     ) -> Annotated[CallToolResult, ToolOutput]:
