@@ -335,6 +335,13 @@ def test_resolve_range_refuses(from_: Any, to: Any, why: str) -> None:
         r.resolve_range(from_, to, now=NOW)
 
 
+def test_breakdown_hint_uses_the_spoken_name() -> None:
+    with pytest.raises(r.RuleViolation) as caught:
+        r.validate_metric_query("bucket", "view", "planet")
+    assert "operating-system" in (caught.value.next_step or "") and "operator-system" not in str(caught.value)
+    assert r.validate_metric_query("bucket", "view", "operating-system") == "operator-system"  # the wire name
+
+
 # Human dates (issue 10 §4): NOW is Sunday 2026-11-22 12:00 UTC.
 @pytest.mark.parametrize(
     ("from_", "to", "expected"),

@@ -104,7 +104,8 @@ def validate_metric_query(kind: MetricKind, metric: str, dimension: str) -> str:
         dimension = " ".join(dimension.split()).replace("_", "-").replace(" ", "-")
         dimension = BREAKDOWN_ALIASES.get(dimension, dimension)
         if dimension not in BREAKDOWNS:
-            raise RuleViolation(f"Unknown breakdown {dimension!r}.", f"Use one of {', '.join(BREAKDOWNS)}.")
+            spoken = [b if b != "operator-system" else "operating-system" for b in BREAKDOWNS]  # both are accepted
+            raise RuleViolation(f"Unknown breakdown {dimension!r}.", f"Use one of {', '.join(spoken)}.")
         return dimension
     if dimension not in INTERVALS:
         raise RuleViolation(f"Unknown interval {dimension!r}.", f"Use one of {', '.join(INTERVALS)}.")
