@@ -320,8 +320,8 @@ def test_half_sent_requests_are_closed_and_healthz_stays_fast() -> None:
         assert not pending, f"{len(pending)} of {len(held)} half-sent requests still open after {timeout + 8} s"
         assert min(closed_at.values()) >= timeout - 0.5  # closed by the timer, not at once
         assert 1 in closed_at and len(sent) >= 3  # the trickle (several bytes) did not keep its socket alive
-        assert len(latencies) >= 5 and max(latencies) < 0.5, f"/healthz took up to {max(latencies):.3f} s"
-        assert _healthz_seconds(server.port) < 0.5  # and the server still serves
+        assert len(latencies) >= 5 and max(latencies) < 1.0, f"/healthz took up to {max(latencies):.3f} s"
+        assert _healthz_seconds(server.port) < 1.0  # and the server still serves
     finally:
         stop.set()
         for sock in held:
@@ -342,7 +342,7 @@ def test_a_kept_alive_connection_is_closed_when_idle_and_the_connection_limit_an
         while time.monotonic() < deadline and not all(_closed_by_peer(s) for s in held):
             time.sleep(0.1)
         assert all(_closed_by_peer(s) for s in held), "idle connections were not closed"
-        assert _healthz_seconds(server.port) < 0.5  # slots free again
+        assert _healthz_seconds(server.port) < 1.0  # slots free again
     finally:
         for sock in held:
             sock.close()
