@@ -14,7 +14,7 @@ from botflix_mcp.settings import Settings
 if TYPE_CHECKING:
     from botflix_mcp.aioz.client import AiozClient
     from botflix_mcp.botflix.client import BotflixClient
-    from botflix_mcp.credentials import CredentialStore
+    from botflix_mcp.credential_store import CredentialStore
 
 T = TypeVar("T")
 
@@ -82,7 +82,7 @@ class App:
     @property
     def credentials(self) -> CredentialStore:
         if self._credentials is None:
-            from botflix_mcp.credentials import CredentialStore
+            from botflix_mcp.credential_store import CredentialStore
 
             self._credentials = CredentialStore(self.settings)
         return self._credentials

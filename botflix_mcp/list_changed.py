@@ -18,17 +18,17 @@ from typing import Any
 from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.mcpserver import MCPServer
 
+from botflix_mcp.app import App
+
 logger = logging.getLogger(__name__)
 
 #: Tools whose calls can change the prompt/resource lists.
 CHANGING_TOOLS = frozenset({"botflix_skill"})
 
 
-def _documents_state(server: MCPServer) -> Callable[[], dict[str, str]]:
+def _documents_state(app: App) -> Callable[[], dict[str, str]]:
     from botflix_mcp.botflix.skills import live_docs
-    from botflix_mcp.server import app_of
 
-    app = app_of(server)
     return lambda: {name: copy.text for name, copy in live_docs(app).copies.items()}
 
 
@@ -48,7 +48,7 @@ async def announce(context: Any) -> None:
         logger.debug("list_changed (session) not sent: %s", type(exc).__name__)
 
 
-def install(server: MCPServer) -> None:
+def install(server: MCPServer, app: App) -> None:
     """Declare `listChanged` for prompts and resources and send the notifications after a changing call."""
     lowlevel = server._lowlevel_server
     create_options = lowlevel.create_initialization_options
@@ -62,7 +62,7 @@ def install(server: MCPServer) -> None:
     lowlevel.create_initialization_options = create_initialization_options  # type: ignore[method-assign,assignment]
 
     call_tool = server.call_tool
-    state = _documents_state(server)
+    state = _documents_state(app)
 
     async def call_tool_announcing(name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         if name not in CHANGING_TOOLS or context is None:

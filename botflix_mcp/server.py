@@ -96,7 +96,7 @@ def build_server(
     server._botflix_toolkit = kit  # type: ignore[attr-defined]
     from botflix_mcp import list_changed  # prompts/resources list_changed after botflix_skill refresh
 
-    list_changed.install(server)
+    list_changed.install(server, app)
     return server
 
 

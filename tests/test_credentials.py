@@ -22,9 +22,9 @@ import pytest
 from mcp import Client
 from mcp.types import ElicitRequestFormParams, ElicitRequestURLParams, ElicitResult
 
+from botflix_mcp.credential_store import CredentialStore
 from botflix_mcp.credentials import (
     PROCESS_SESSION,
-    CredentialStore,
     parse_keys,
     session_key,
 )
