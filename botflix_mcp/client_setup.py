@@ -30,6 +30,7 @@ import re
 import shlex
 import shutil
 import sys
+import sysconfig
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -81,25 +82,30 @@ def current_system() -> str:
     return "macos" if name == "Darwin" else "windows" if name == "Windows" else "linux"
 
 
-def server_command(argv0: str | None = None, executable: str | None = None) -> list[str]:
+def server_command(
+    argv0: str | None = None, executable: str | None = None, scripts_dir: str | None = None
+) -> list[str]:
     """The absolute command that starts this installation's server: the running console script when that is what
-    runs, else the script installed next to this interpreter, else `<python> -m botflix_mcp`."""
+    runs, else the script installed with this interpreter, else `<python> -m botflix_mcp`."""
     argv0 = sys.argv[0] if argv0 is None else argv0
     executable = sys.executable if executable is None else executable
+    scripts_dir = sysconfig.get_path("scripts") if scripts_dir is None else scripts_dir
     stem = Path(argv0).name.lower().removesuffix(".exe")
     if stem == SCRIPT:
         if os.sep in argv0 or (os.altsep and os.altsep in argv0):
-            candidate: str | None = argv0
-        else:  # started by bare name (a Windows launcher): find it the way the shell did
-            candidate = shutil.which(argv0)
-        if candidate and Path(candidate).is_file():
-            return [os.path.abspath(candidate)]
+            candidates = [argv0, f"{argv0}.exe"]  # Windows launchers may report the name without .exe
+        else:  # started by bare name: find it the way the shell did
+            candidates = [shutil.which(argv0) or ""]
+        for candidate in candidates:
+            if candidate and Path(candidate).is_file():
+                return [os.path.abspath(candidate)]
     if executable:
-        bindir = Path(executable).parent
-        for name in (SCRIPT, f"{SCRIPT}.exe"):
-            beside = bindir / name
-            if beside.is_file():
-                return [os.path.abspath(beside)]
+        # a venv keeps scripts beside its python; a system install in its scripts folder (Windows: ...\Scripts)
+        for bindir in dict.fromkeys([Path(executable).parent, *([Path(scripts_dir)] if scripts_dir else [])]):
+            for name in (SCRIPT, f"{SCRIPT}.exe"):
+                beside = bindir / name
+                if beside.is_file():
+                    return [os.path.abspath(beside)]
         return [os.path.abspath(executable), "-m", "botflix_mcp"]
     found = shutil.which(SCRIPT)
     if found:

@@ -125,14 +125,25 @@ def test_server_command_is_the_running_script_else_beside_the_interpreter_else_p
     other = tmp_path / "pipx-bin" / "botflix-mcp"
     other.parent.mkdir()
     other.write_text("")
+    nowhere = str(tmp_path / "no-scripts")
     # started as a console script: that very script (not resolved through symlinks: pipx upgrades keep the link)
-    assert server_command(str(other), str(python)) == [str(other)]
+    assert server_command(str(other), str(python), nowhere) == [str(other)]
+    # a Windows launcher reporting its name without .exe
+    exe = tmp_path / "win" / "botflix-mcp.exe"
+    exe.parent.mkdir()
+    exe.write_text("")
+    assert server_command(str(exe.with_suffix("")), str(python), nowhere) == [str(exe)]
     # started some other way (python -m, pytest): the script installed next to this interpreter
     script.write_text("")
-    assert server_command("/x/__main__.py", str(python)) == [str(script)]
-    # no script there: this interpreter runs the package
+    assert server_command("/x/__main__.py", str(python), nowhere) == [str(script)]
+    # or in the interpreter's scripts folder (a system-wide Windows install: python.exe beside Scripts\)
     script.unlink()
-    assert server_command("/x/__main__.py", str(python)) == [str(python), "-m", "botflix_mcp"]
+    scripts = tmp_path / "Scripts"
+    scripts.mkdir()
+    (scripts / "botflix-mcp.exe").write_text("")
+    assert server_command("/x/__main__.py", str(python), str(scripts)) == [str(scripts / "botflix-mcp.exe")]
+    # no script anywhere: this interpreter runs the package
+    assert server_command("/x/__main__.py", str(python), nowhere) == [str(python), "-m", "botflix_mcp"]
 
 
 def test_server_command_found_on_path_when_started_by_bare_name(
