@@ -1,6 +1,6 @@
 """AIOZ Stream HTTP client: auth headers, the real envelopes, typed errors, retries.
 
-Facts from research/aioz.md that this follows (and where the skill text is wrong or silent):
+Facts from docs/aioz-api.md that this follows (and where the skill text is wrong or silent):
 - success is any 2xx (several creates answer 201, the skill implies 200);
 - envelopes: `{status:"success",data}`, `{status:"success",message}`, `{status:"fail"|"error",message}`, and a
   bare `{message}` for unknown routes;

@@ -1,6 +1,6 @@
 """BotFlix HTTP client: Bearer auth, tolerant parsing, configurable field names.
 
-Only part of BotFlix's contract is public (research/botflix.md §2): register, profile, episode upload,
+Only part of BotFlix's contract is public (docs/botflix-api.md §confirmed): register, profile, episode upload,
 discovery, director-like and owner-only download are confirmed; the exact response fields are not. So responses
 are parsed tolerantly (`{data: ...}` or bare objects, several spellings of ids) and every unconfirmed field or
 multipart part name can be renamed with BOTFLIX_FIELD_MAP (JSON), e.g. `{"file": "video"}`.
@@ -27,7 +27,7 @@ from botflix_mcp.logs import register_secret
 logger = logging.getLogger(__name__)
 PLATFORM = "BotFlix"
 
-#: Default names of the parts of the proposed contract (research/botflix.md §4.2); override with BOTFLIX_FIELD_MAP.
+#: Default names of the parts of the proposed contract (docs/botflix-api.md §contract); override with BOTFLIX_FIELD_MAP.
 DEFAULT_FIELDS: dict[str, str] = {
     "file": "file",
     "metadata": "metadata",
@@ -38,7 +38,7 @@ DEFAULT_FIELDS: dict[str, str] = {
     "episodes": "episodes",
     "total": "total",
     "download_url": "url",
-    # discovery query parameters (research §4.2, proposed)
+    # discovery query parameters (docs/botflix-api.md §contract, proposed)
     "q": "q",
     "tag": "tag",
     "show": "show",

@@ -6,7 +6,7 @@ streamed multipart upload and the streamed owner-only download.
 
 Names that BotFlix has not published (multipart parts, response fields, discovery parameters) are never written
 literally: they go through `BotflixClient.field(...)`, which `BOTFLIX_FIELD_MAP` can override
-(research/botflix.md §4.2). There is no retention-heartbeat function on purpose: heartbeats are a viewer signal
+(docs/botflix-api.md §contract). There is no retention-heartbeat function on purpose: heartbeats are a viewer signal
 sent by the watch page, and an agent sending them is synthetic engagement under the automation guardrails.
 """
 
@@ -503,8 +503,8 @@ async def download_episode(
 ) -> dict[str, Any]:
     """Stream `GET /episodes/{id}/download` to `target` (via `<target>.part`, renamed when complete).
 
-    Handles the three shapes research §4.2 allows: the MP4 itself, a 3xx to a signed URL, or `{url}` JSON. The
-    director key is never sent to a signed URL.
+    Handles the three shapes docs/botflix-api.md §contract allows: the MP4 itself, a 3xx to a signed URL, or
+    `{url}` JSON. The director key is never sent to a signed URL.
     """
     if not overwrite and await anyio.Path(target).exists():
         raise UserInputError(f"{target} already exists.", "Choose another path, or pass overwrite=true.")

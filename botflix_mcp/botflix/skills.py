@@ -22,7 +22,7 @@ Prompts: `showrunner`, `shot_planner`, `producer`, `critic` (the four roles of d
 names and section headings. Hermes and OpenClaw reach prompts/resources only through generic tools, so the
 `botflix_skill` tool (botflix/tools.py) lists and reads the same texts through `catalogue()`/`read_entry()`.
 
-Refresh: BotFlix hosts its own documents on every deployment (research/botflix.md §2.4); the manifest's
+Refresh: BotFlix hosts its own documents on every deployment (docs/botflix-api.md §documents); the manifest's
 `upstream_path` says where. `refresh_documents` fetches them from the configured origin on explicit request
 only; each fetched copy then replaces the packaged one for this server process (resources, prompts and the
 tool), and a document whose fetch fails keeps the packaged copy. Nothing is fetched at start-up.

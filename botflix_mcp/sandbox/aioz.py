@@ -1,4 +1,4 @@
-"""A stateful emulator of the AIOZ Stream API, built from the verified facts in research/aioz.md.
+"""A stateful emulator of the AIOZ Stream API, built from the verified facts in docs/aioz-api.md.
 
 It is an independent check of the product: it imports nothing from the rest of botflix_mcp. Envelopes, status
 codes, validation messages and limits follow the research (backend code where known): `{status:"success",data}`,
@@ -110,7 +110,7 @@ class SandboxConfig:
     # `file`, `index` and `hash` in any order) and MD5-hashed off the event loop as they arrive, as a real host
     # does, instead of Starlette's form parser spooling each part to a temporary file (bench/upload.py uses it).
     strict_parts: bool = False
-    body_limit: int = 50_000_000  # echo BodyLimit("50M"), decimal (research §3.1)
+    body_limit: int = 50_000_000  # echo BodyLimit("50M"), decimal (docs/aioz-api.md §envelope)
     transcripts_enabled: bool = True  # False: /transcripts answer 404 Route not found (captions fallback)
     check_mime: bool = False  # True: /complete refuses non-media bytes and deletes the media, as the host does
     rate_limits: dict[str, int] = field(default_factory=lambda: {"read": 100_000, "write": 100_000, "upload": 100_000})
@@ -532,7 +532,7 @@ class AiozApp:
         offset, limit = self._page(body, strict=False)
         media_type = body.get("type", "video")
         if media_type not in ("video", "audio"):
-            raise ApiFail(500, "Internal server error.")  # the backend's own bug (research §9.2)
+            raise ApiFail(500, "Internal server error.")  # the backend's own bug (docs/aioz-api.md §skill-vs-facts)
         statuses = body.get("status") or []
         if isinstance(statuses, str):
             raise ApiFail(400, "Invalid status: must be an array.")
@@ -969,7 +969,7 @@ class AiozApp:
         if not isinstance(name, str) or not name.strip():
             raise ApiFail(400, "Api key name is required.")
         if not isinstance(ttl, str) or not ttl.isdigit() or not 0 < int(ttl) <= 2147483647:
-            raise ApiFail(400, "Invalid ttl.")  # a string on the wire (research §5.4)
+            raise ApiFail(400, "Invalid ttl.")  # a string on the wire (docs/aioz-api.md §api-keys)
         if kind not in ("full_access", "only_upload"):
             raise ApiFail(400, "Invalid api key type.")
         public = "sbx-pk-" + secrets.token_hex(12)
@@ -1179,7 +1179,7 @@ class AiozApp:
     async def _assignment(self, request: Request, ctx: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         body = await self._json(request)
         if "video_id" in body and "media_id" not in body:
-            raise ApiFail(400, "media_id is required.")  # the skill's video_id is wrong (research §5.7)
+            raise ApiFail(400, "media_id is required.")  # the skill's video_id is wrong (docs/aioz-api.md §players)
         media = self._own(self.state.media, str(body.get("media_id")), ctx["user"], "Media")
         player = self._own(self.state.players, str(body.get("player_theme_id")), ctx["user"], "Player theme")
         return media, player

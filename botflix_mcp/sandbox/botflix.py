@@ -1,4 +1,4 @@
-"""A BotFlix emulator on the contract proposed in research/botflix.md §4.2 (confirmed paths, proposed shapes).
+"""A BotFlix emulator on the contract proposed in docs/botflix-api.md §contract (confirmed paths, proposed shapes).
 
 Mounted at `/botflix`, so paths are `/botflix/api/v1/...`. Errors are `{"error": "..."}`. Imports nothing from the
 rest of botflix_mcp.
@@ -23,7 +23,7 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 LIKES_PER_HOUR = 10
-UPLOADS_PER_DAY = 20  # the free tier's cap here; BotFlix publishes no number (research §2.6)
+UPLOADS_PER_DAY = 20  # the free tier's cap here; BotFlix publishes no number (docs/botflix-api.md §free-tier)
 
 
 def _now() -> str:

@@ -10,7 +10,7 @@ from botflix_mcp.aioz.rules.common import RuleViolation
 
 # =========================================================================== analytics combinations
 
-# research/aioz.md §5.8 (backend code) wins over the skill's lists.
+# docs/aioz-api.md §analytics (backend code) wins over the skill's lists.
 DATA_AGGREGATIONS: dict[str, tuple[str, ...]] = {
     "play": ("count", "rate", "total"),
     "start": ("count",),
@@ -23,7 +23,7 @@ DATA_AGGREGATIONS: dict[str, tuple[str, ...]] = {
 BUCKET_METRICS: tuple[str, ...] = (
     "play", "play_rate", "play_total", "start", "end", "impression", "watch_time", "view", "retention",
 )  # fmt: skip
-#: The skill writes `operating-system`; the backend's path value is `operator-system` (research §5.8).
+#: The skill writes `operating-system`; the backend's path value is `operator-system` (docs/aioz-api.md §analytics).
 BREAKDOWN_ALIASES: dict[str, str] = {"operating-system": "operator-system", "os": "operator-system"}
 BREAKDOWNS: tuple[str, ...] = (
     "media-id", "media-type", "continent", "country", "device-type", "operator-system", "browser",
@@ -38,7 +38,7 @@ FILTER_VALUES: dict[str, tuple[str, ...]] = {
 }
 
 
-#: Friendlier spellings of filter values -> the documented value (research §5.8 writes "mac osx").
+#: Friendlier spellings of filter values -> the documented value (docs/aioz-api.md §analytics writes "mac osx").
 FILTER_ALIASES: dict[str, dict[str, str]] = {
     "os": {"macos": "mac osx", "mac os": "mac osx", "mac os x": "mac osx", "osx": "mac osx", "mac": "mac osx"},
     "device_types": {"desktop": "computer", "mobile": "phone", "smartphone": "phone"},
@@ -81,7 +81,7 @@ MetricKind = Literal["data", "bucket", "timeseries"]
 def validate_metric_query(kind: MetricKind, metric: str, dimension: str) -> str:
     """Check metric/aggregation (`data`), metric/breakdown (`bucket`) or metric/interval (`timeseries`).
 
-    The lists are research/aioz.md §5.8's (backend code), which win over the skill's. Returns the wire value of
+    The lists are docs/aioz-api.md §analytics's (backend code), which win over the skill's. Returns the wire value of
     `dimension`: breakdowns are hyphenated (`device_type` -> `device-type`) and the skill's `operating-system`
     becomes the backend's `operator-system`.
     """
@@ -131,7 +131,9 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def validate_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Check an analytics `filter_by` against the documented lists (research §5.8); return the wire object.
+    """Check an analytics `filter_by` against the documented lists; return the wire object.
+
+    The lists are docs/aioz-api.md §analytics.
 
     Enumerated values are matched case-insensitively and returned in their documented spelling; `countries` must
     be ISO 3166-1 alpha-2 codes (upper-cased); `media_type` is one value. Empty values are dropped.

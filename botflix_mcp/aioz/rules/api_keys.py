@@ -14,7 +14,8 @@ _TTL_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604
 
 
 def validate_ttl(ttl: int | float | str) -> str:
-    """An API key's lifetime in seconds, 1..2147483647, returned as the STRING the API expects (research §5.4).
+    """An API key's lifetime in seconds, 1..2147483647, returned as the STRING the API expects
+    (docs/aioz-api.md §api-keys).
 
     Accepts an integer (or a whole float), a numeric string, or "<n> <unit>" with unit second|minute|hour|day|week|
     month (30 days)|year (365 days), e.g. "30 days" -> "2592000".

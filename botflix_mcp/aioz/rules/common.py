@@ -28,7 +28,8 @@ MAX_METADATA = 50
 
 
 def validate_tags(tags: Sequence[str]) -> list[str]:
-    """Up to 50 tags of <= 255 chars, blanks dropped (research §5.1; the host lower-cases, de-duplicates, sorts)."""
+    """Up to 50 tags of <= 255 chars, blanks dropped (docs/aioz-api.md §media; the host lower-cases, de-duplicates
+    and sorts them)."""
     if isinstance(tags, str):
         tags = tags.split(",")
     cleaned = [str(t).strip() for t in tags if t is not None and str(t).strip()]

@@ -126,7 +126,7 @@ def validate_qualities(
         if stream not in CONTAINERS:
             raise RuleViolation(f"{where}.type {stream!r} is not supported.", "Use 'hls' or 'dash'.")
         container = str(q.get("container_type", CONTAINERS[stream][0])).strip().lower()
-        if container == "mp4" and stream == "hls":  # docs spell fmp4 as "mp4" for HLS (research §5.1)
+        if container == "mp4" and stream == "hls":  # docs spell fmp4 as "mp4" for HLS (docs/aioz-api.md §media)
             container = "fmp4"
         if container not in CONTAINERS[stream]:
             raise RuleViolation(

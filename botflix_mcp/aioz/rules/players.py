@@ -244,7 +244,7 @@ def normalise_player_theme(theme: Mapping[str, Any]) -> tuple[dict[str, str], li
 
 # =========================================================================== player logo
 
-LOGO_MAX_BYTES = 100 * 1024  # the skill's "100KB"; research §5.7 says 100 KiB, so KB = 1024 bytes here
+LOGO_MAX_BYTES = 100 * 1024  # the skill's "100KB"; docs/aioz-api.md §players says 100 KiB, so KB = 1024 bytes here
 LOGO_MAX_WIDTH, LOGO_MAX_HEIGHT = 200, 100
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Start-of-frame markers carry the image size: SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
