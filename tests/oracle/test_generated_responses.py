@@ -64,10 +64,6 @@ _A = "issue 9 defect a: "
 XFAILS: dict[tuple[str, str | None, str], str] = {
     ("aioz_media", "list", "arrays_null"): _A + "`{media: null}` (Go nil slice) crashes the media list",
     ("aioz_media", "list", "numbers_as_strings"): _A + '`duration: "12.5"` crashes the media list',
-    ("aioz_players", "list", "arrays_null"): _A + "`{player_themes: null}` crashes the players list",
-    ("aioz_players", "get", "objects_null"): _A + "a null detail object (theme's controls/asset) crashes",
-    ("aioz_playlists", "get", "objects_null"): _A + "a null detail object (`playlist`/nested) crashes",
-    ("aioz_players_delete", "theme", "arrays_null"): _A + "`{media: null}` crashes the theme delete's usage check",
 }
 
 
