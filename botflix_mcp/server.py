@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 import httpx
 from mcp.server import MCPServer
 
-from botflix_mcp import __version__
+from botflix_mcp import __version__, apps
 from botflix_mcp.app import App
 from botflix_mcp.http_auth import bearer_auth
 from botflix_mcp.settings import Settings
@@ -30,7 +30,7 @@ TOOLSET_MODULES: dict[str, tuple[str, ...]] = {
     "webhooks": ("botflix_mcp.aioz.tools.webhooks",),
     "analytics": ("botflix_mcp.aioz.tools.analytics",),
     "botflix": ("botflix_mcp.botflix.tools",),
-    "upload": ("botflix_mcp.aioz.tools.upload",),
+    "upload": ("botflix_mcp.aioz.tools.upload", "botflix_mcp.apps.monitor"),
 }
 
 #: Modules registering prompts/resources/extra routes: `register(server: MCPServer, app: App) -> None`.
@@ -73,6 +73,7 @@ def build_server(
         website_url="https://github.com/botflix-mcp/botflix-mcp",
         log_level=settings.log_level,  # type: ignore[arg-type]
         lifespan=lifespan,
+        extensions=[apps.build_apps(settings)],  # MCP Apps (issue 13): ui:// documents, degrade without it
         **bearer_auth(settings),  # HTTP: SDK TokenVerifier + AuthSettings when BOTFLIX_MCP_HTTP_TOKEN is set
     )
     from botflix_mcp.logs import configure_logging, register_secret
@@ -89,6 +90,7 @@ def build_server(
             importlib.import_module(module).register(kit, app)
     for module in EXTRA_MODULES:
         importlib.import_module(module).register(server, app)
+    apps.install(server)  # a client without MCP Apps gets the listings of a server without them
     from botflix_mcp import protocol  # last: logging/setLevel, log forwarding, completion fallback
 
     protocol.register(server, app)

@@ -18,7 +18,7 @@ import inspect
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import anyio
@@ -28,6 +28,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 from pydantic import ValidationError
 
+from botflix_mcp.apps import ui_meta
 from botflix_mcp.errors import NOTHING_SENT, ApiError, UserInputError, with_nothing_sent
 from botflix_mcp.logs import redact
 from botflix_mcp.results import ToolOutput
@@ -400,8 +401,13 @@ class Toolkit:
         idempotent: bool = False,
         open_world: bool = True,
         description: str | None = None,
+        ui: str | None = None,
+        visibility: Sequence[str] | None = None,
     ) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
-        """Register an async handler. Read-only tools are never destructive and always idempotent."""
+        """Register an async handler. Read-only tools are never destructive and always idempotent.
+
+        `ui` binds the tool to an MCP App (`_meta.ui.resourceUri`, botflix_mcp/apps); `visibility=["app"]` makes it
+        an app-only tool, never listed to a client without the extension (`apps.install`)."""
 
         def decorator(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
             if not self.enabled(toolset) or (self.settings.read_only and not read_only):
@@ -418,6 +424,7 @@ class Toolkit:
                 title=title,
                 description=description or inspect.cleandoc(fn.__doc__ or ""),
                 annotations=annotations,
+                meta=ui_meta(ui, visibility) if ui else None,
             )
             tool = self.server._tool_manager.get_tool(name)
             if tool is not None:  # tools/list budget (issue 3 §2): the same arguments in fewer bytes

@@ -87,6 +87,12 @@ class Job:
             return f"❌ Upload job `{self.id}` failed: {self.error}"
         return self.block or f"⏳ Upload job `{self.id}` ({self.title}) is starting…"
 
+    def parts(self) -> list[dict[str, Any]]:
+        """The live part table of the latest progress snapshot as data (the rows of the progress block): chunk
+        number from 0, size in bytes, state (done, uploading, waiting, failed), md5_ok (True, False, None)."""
+        rows = self.progress.rows if self.progress else ()
+        return [{"chunk": r.number, "size": r.size, "state": r.state, "md5_ok": r.md5_ok} for r in rows]
+
     def summary(self) -> dict[str, Any]:
         progress = self.progress
         return {

@@ -544,6 +544,7 @@ class Progress:
     message: str  # one line
     block: str  # the skill's full progress block
     kind: Literal["stored", "live"] = "stored"
+    rows: tuple[ChunkRow, ...] = ()  # the block's table as data (the upload monitor app, botflix_mcp/apps)
 
 
 ProgressListener = Callable[[Progress], Awaitable[None]]
@@ -586,7 +587,7 @@ class UploadEngine:
         done, total = s.done, len(s.parts)
         percent = done * 100 // total if total else 100
         message = f"Uploading {s.title}: {done} of {total} chunks ({percent}%)"
-        return Progress(done, total, message, s.block(), kind)
+        return Progress(done, total, message, s.block(), kind, tuple(s.rows()))
 
     async def _live(self) -> None:
         """The block after a part was sent or failed (⏳ / ❌ rows), for job status; never a count going down."""

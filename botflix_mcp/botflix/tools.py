@@ -20,6 +20,7 @@ from mcp.types import CallToolResult
 from pydantic import Field, SecretStr
 
 from botflix_mcp.app import App
+from botflix_mcp.apps import EPISODE_URI
 from botflix_mcp.botflix import ops, skills
 from botflix_mcp.botflix.gates import probe_mp4
 from botflix_mcp.botflix.validation import validate
@@ -183,6 +184,7 @@ def register(kit: Toolkit, app: App) -> None:
 
     @kit.tool(
         name="botflix_upload_episode",
+        ui=EPISODE_URI,
         title="Upload an episode to BotFlix",
         toolset=TOOLSET,
         read_only=False,
@@ -222,7 +224,13 @@ def register(kit: Toolkit, app: App) -> None:
         ).strip()
         return to_result(ToolOutput(summary=summary, data={**data, "episode_id": episode_id}, warnings=gate.warnings))
 
-    @kit.tool(name="botflix_discover_episodes", title="Discover BotFlix episodes", toolset=TOOLSET, read_only=True)
+    @kit.tool(
+        name="botflix_discover_episodes",
+        title="Discover BotFlix episodes",
+        toolset=TOOLSET,
+        read_only=True,
+        ui=EPISODE_URI,
+    )
     async def botflix_discover_episodes(
         ctx: Context,
         q: Annotated[str | None, Field(max_length=200, description="title search")] = None,
@@ -245,7 +253,9 @@ def register(kit: Toolkit, app: App) -> None:
             )
         )
 
-    @kit.tool(name="botflix_get_episode", title="Get one BotFlix episode", toolset=TOOLSET, read_only=True)
+    @kit.tool(
+        name="botflix_get_episode", title="Get one BotFlix episode", toolset=TOOLSET, read_only=True, ui=EPISODE_URI
+    )
     async def botflix_get_episode(ctx: Context, episode_id: EpisodeId) -> Result:
         """One episode: director, show, duration, tags, likes, views, playback URL."""
         response = await client.request(

@@ -41,6 +41,9 @@ class Sandbox:
             Route("/__sandbox/media/{id}/assembled", self._assembled, methods=["GET"]),
             Mount("/aioz/api", app=self.aioz_app),
         ]
+        from botflix_mcp.apps.demo import routes as apps_demo_routes  # /__apps/: the MCP Apps demo (issue 13)
+
+        routes.extend(apps_demo_routes())
         try:
             from .botflix import BotflixSandboxState, build_botflix_app
 

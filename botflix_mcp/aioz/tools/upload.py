@@ -49,6 +49,7 @@ from botflix_mcp.aioz.upload import (
 )
 from botflix_mcp.aioz.webhooks_receiver import WebhookEvent, ensure_webhook, events_of, receiver_url
 from botflix_mcp.app import App
+from botflix_mcp.apps import MONITOR_URI
 from botflix_mcp.credentials import session_key
 from botflix_mcp.errors import UserInputError
 from botflix_mcp.results import ToolOutput, to_result
@@ -443,6 +444,7 @@ def retry_body(
 def register(kit: Toolkit, app: App) -> None:
     @kit.tool(
         name="aioz_upload_media",
+        ui=MONITOR_URI,
         title="Upload a file to AIOZ Stream",
         toolset=TOOLSET,
         read_only=False,
@@ -546,6 +548,7 @@ def register(kit: Toolkit, app: App) -> None:
 
     @kit.tool(
         name="aioz_upload_job",
+        ui=MONITOR_URI,
         title="Background upload jobs",
         toolset=TOOLSET,
         read_only=False,
@@ -580,6 +583,7 @@ def register(kit: Toolkit, app: App) -> None:
 
     @kit.tool(
         name="aioz_media_status",
+        ui=MONITOR_URI,
         title="Media encoding status",
         toolset=TOOLSET,
         read_only=False,
