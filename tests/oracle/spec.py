@@ -111,7 +111,7 @@ def _compile(template: str) -> re.Pattern[str]:
 
 @cache
 def spec_dict() -> dict[str, Any]:
-    import yaml  # type: ignore[import-untyped]
+    import yaml  # type: ignore[import-untyped,unused-ignore]
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with SPEC_PATH.open("rb") as fh:

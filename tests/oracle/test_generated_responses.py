@@ -60,11 +60,9 @@ CASES: dict[tuple[str, str | None], dict[str, Any]] = {
 }
 
 #: (tool, action, variant) -> the defect that makes it fail today (strict: remove the entry with the fix).
-_A = "issue 9 defect a: "
-XFAILS: dict[tuple[str, str | None, str], str] = {
-    ("aioz_media", "list", "arrays_null"): _A + "`{media: null}` (Go nil slice) crashes the media list",
-    ("aioz_media", "list", "numbers_as_strings"): _A + '`duration: "12.5"` crashes the media list',
-}
+#: Empty since defect a's fixes: it held the media/players lists with null arrays and "12.5", the null
+#: player/playlist detail objects and the theme delete's null media list.
+XFAILS: dict[tuple[str, str | None, str], str] = {}
 
 
 def _registered() -> list[Any]:

@@ -9,10 +9,12 @@ remove the entry (the session-wide check also fails on an entry no longer seen).
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from mcp import Client
 
@@ -25,6 +27,8 @@ PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6300010000050001d50a2db40000000049454e44ae426082"
 )
+#: A real MP4 (uploads are probed before anything is created): the demo's episode.
+DEMO_MP4 = Path(__file__).resolve().parents[2] / "botflix_mcp" / "demo_assets" / "episode.mp4"
 VTT = "WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n"
 
 Call = Callable[..., Awaitable[dict[str, Any]]]  # call(tool, args, ok=True): ok=False accepts a ToolError
@@ -64,8 +68,8 @@ async def flow_media(call: Call, tmp: Path) -> None:
 
 
 async def flow_upload(call: Call, tmp: Path) -> None:
-    source = tmp / "clip.mp4"
-    source.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40)
+    source = tmp / "clip.mp4"  # inside the allowed folders
+    await anyio.to_thread.run_sync(shutil.copyfile, DEMO_MP4, source)
     await call("aioz_upload_media", {"source": str(source), "title": "oracle clip", "tags": ["x"]})
 
 
