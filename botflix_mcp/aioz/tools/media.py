@@ -28,7 +28,7 @@ from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.toolkit import Toolkit
 
 TOOLSET = "media"
-Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", max_length=100, description="Media id")]
+Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", description="Media id")]
 MediaType = Literal["video", "audio"]
 Status = Literal["new", "transcoding", "done", "fail", "deleted"]
 Tag = Annotated[str, Field(max_length=255)]

@@ -60,7 +60,7 @@ from botflix_mcp.url_source import check_url, download
 logger = logging.getLogger(__name__)
 
 TOOLSET = "upload"
-Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", max_length=100)]
+Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]
 #: Longest source accepted (a local path up to PATH_MAX, or a URL); path components are checked by paths.py.
 SOURCE_MAX = 4096
 Tag = Annotated[str, Field(max_length=255)]

@@ -5,6 +5,7 @@ boundary) and against the sandbox with the wire recorded: issue 9 a, b, d, k, l.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -239,7 +240,8 @@ def _unbounded(schema: Any, defs: dict[str, Any], where: str) -> list[str]:
     if "$ref" in schema:
         return _unbounded(defs[schema["$ref"].split("/")[-1]], defs, where)
     found: list[str] = []
-    if schema.get("type") == "string" and not {"maxLength", "enum", "const"} & set(schema):
+    bounded_pattern = bool(re.search(r"\{\d+,\d+\}\$$", str(schema.get("pattern", ""))))  # ids: ^[\w-]{1,100}$
+    if schema.get("type") == "string" and not ({"maxLength", "enum", "const"} & set(schema) or bounded_pattern):
         found.append(where)
     for key in ("anyOf", "oneOf", "allOf"):
         for n, sub in enumerate(schema.get(key, [])):
