@@ -137,16 +137,24 @@ async def unassign(api: AiozSession, *, media_id: str, player_id: str) -> str:
     return response.message or "unassigned"
 
 
-async def media_using(api: AiozSession, player_id: str, *, page_size: int = 100) -> list[media_api.Media]:
-    """Every media (video and audio: audio is listed only when asked for) whose theme is `player_id`."""
-    found: list[media_api.Media] = []
+async def media_using(
+    api: AiozSession, player_id: str, *, page_size: int = 100, max_pages: int = 100
+) -> list[media_api.Media]:
+    """Every media (video and audio: audio is listed only when asked for) whose theme is `player_id`.
+
+    Pages until a short page, the host's `total`, or a page with nothing new (a host that ignores `offset`);
+    at most `max_pages` pages per type (AIOZ itself still refuses to delete a theme in use).
+    """
+    found: dict[str, media_api.Media] = {}
     for media_type in ("video", "audio"):
         offset = 0
-        while True:
+        seen: set[str] = set()
+        for _ in range(max_pages):
             page = await media_api.list_media(api, offset=offset, limit=page_size, media_type=media_type)
-            found += [m for m in page.media if m.player_theme_id == player_id]
+            new = [m for m in page.media if m.id and m.id not in seen]
+            seen.update(m.id for m in new)
+            found.update((m.id, m) for m in new if m.player_theme_id == player_id)
             offset += len(page.media)
-            # A short page is the last one, whatever `total` says (a host may leave it out or send null).
-            if len(page.media) < page_size or (page.total is not None and offset >= page.total):
+            if not new or len(page.media) < page_size or (page.total is not None and offset >= page.total):
                 break
-    return found
+    return list(found.values())
