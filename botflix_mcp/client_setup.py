@@ -401,11 +401,13 @@ def apply(client: str, path: Path, name: str, entry: dict[str, Any] | None) -> O
 
 
 def snippet(client: str, name: str, entry: dict[str, Any]) -> str:
-    """What to paste by hand (or, for Claude Code and OpenClaw, the client's own command)."""
+    """What to paste by hand (for Claude Code and OpenClaw: the client's own command that adds it)."""
     if client == "hermes":
         return "\n".join(["mcp_servers:", *yaml_block(name, entry, 2)]) + "\n"
     if client == "claude-code":
         return f"claude mcp add-json --scope user {name} {shlex.quote(json.dumps(entry))}\n"
+    if client == "openclaw":  # OpenClaw's own command edits openclaw.json, JSON5 comments included
+        return f"openclaw mcp set {name} {shlex.quote(json.dumps(entry))}\n"
     document = merge({}, client, name, entry, Path("-"))
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -209,6 +210,9 @@ def test_print_shows_the_entry_and_writes_nothing(home: Path) -> None:
     }
     code, out, _ = run_setup("claude-code", "--print")
     assert code == 0 and out.startswith("claude mcp add-json --scope user botflix '") and list(home.iterdir()) == []
+    code, out, _ = run_setup("openclaw", "--print")
+    words = shlex.split(out)
+    assert words[:4] == ["openclaw", "mcp", "set", "botflix"] and json.loads(words[4])["command"] == str(SCRIPT)
     code, out, _ = run_setup("hermes", "--print", "--name", "bf")
     assert yaml.safe_load(out)["mcp_servers"]["bf"]["command"] == str(SCRIPT)
 
