@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
@@ -11,11 +12,12 @@ from pydantic import Field
 
 from botflix_mcp.aioz.api import account as account_api
 from botflix_mcp.aioz.api.base import total_of
-from botflix_mcp.aioz.client import AiozSession
+from botflix_mcp.aioz.rules.dates import describe_range, range_info, resolve_range
 from botflix_mcp.aioz.session import aioz_session
 from botflix_mcp.app import App
-from botflix_mcp.credentials import parse_keys, session_key
-from botflix_mcp.errors import AuthenticationError, UserInputError
+from botflix_mcp.credentials import session_key
+from botflix_mcp.errors import UserInputError
+from botflix_mcp.key_check import KeysRejected, check_and_store, parse_keys
 from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.templates import KEYS_SAFE_REMINDER
 from botflix_mcp.toolkit import Toolkit
@@ -49,20 +51,16 @@ def register(kit: Toolkit, app: App) -> None:
     ) -> Annotated[CallToolResult, ToolOutput]:
         """Store the user's AIOZ Stream key pair for this MCP session, after checking it once against /user/me.
         Call only with keys the user typed when asked; other AIOZ tools use them automatically."""
-        problem, checked = parse_keys(public_key, secret_key, source="session")  # printable ASCII, trimmed
-        if checked is None:
+        problem, creds = parse_keys(public_key, secret_key, source="session")  # printable ASCII, trimmed
+        if creds is None:
             raise UserInputError(problem, "Ask the user to paste both keys again.")
-        creds = checked
-        try:
-            user = (await account_api.me(AiozSession(app.aioz, creds))).dump()
-        except AuthenticationError as exc:
-            raise ToolError(
-                f"AIOZ rejected these keys (HTTP 401: {exc.message}). They were not stored. Ask the user to "
-                "re-enter both keys, checking for a swapped public/secret key or an expired key."
-            ) from None
         key = session_key(ctx)
-        app.credentials.set_aioz(key, creds)
-        app.credentials.mark_verified(key, creds)
+        if key is None:
+            app.credentials.set_aioz(key, creds)  # explains why keys cannot be kept here; nothing is sent
+        try:
+            user = await check_and_store(app, key, creds)  # the one check-and-store path (also page and form)
+        except KeysRejected as exc:
+            raise ToolError(f"{exc.explanation} Ask the user to re-enter both keys.") from None
         return to_result(
             ToolOutput(
                 summary=f"Keys stored for this session.\n\n{_user_summary(user)}\n\n> {KEYS_SAFE_REMINDER}",
@@ -83,38 +81,43 @@ def register(kit: Toolkit, app: App) -> None:
             Literal["me", "usage", "top_ups", "billings"],
             Field(description="me: user, balance. usage/top_ups/billings: payments (need AIOZ_DASHBOARD_TOKEN)"),
         ] = "me",
-        date_from: Annotated[str | None, Field(description="usage/history start: date, ISO time or UNIX")] = None,
-        date_to: Annotated[str | None, Field(description="usage/history end (default now)")] = None,
+        date_from: Annotated[
+            str | None, Field(max_length=100, description="usage/history start: a date, 'last 30 days', ISO or UNIX")
+        ] = None,
+        date_to: Annotated[str | None, Field(max_length=100, description="usage/history end (default now)")] = None,
         offset: Annotated[int, Field(ge=0)] = 0,
         limit: Annotated[int, Field(ge=1, le=100)] = 25,
     ) -> Annotated[CallToolResult, ToolOutput]:
-        """Current AIOZ user (balance, wallet) or payment usage, top-ups and billings."""
+        """Current AIOZ user (balance, wallet) or payment usage, top-ups and billings (dates in UTC)."""
         if action != "me" and app.settings.aioz_dashboard_token is None:
             raise ToolError(
                 "Payment endpoints accept only an AIOZ dashboard login token, and AIOZ_DASHBOARD_TOKEN is not set. "
                 "Nothing was sent. Ask the operator to set AIOZ_DASHBOARD_TOKEN (API keys are rejected there)."
             )
+        start: int | None = None
+        end: int | None = None
+        span = ""
+        if action != "me" and (date_from or date_to or action == "usage"):
+            # Resolved before anything is sent; human dates load dateparser, so off the event loop.
+            start, end = await anyio.to_thread.run_sync(resolve_range, date_from or "last 30 days", date_to)
+            span = f" — {describe_range(start, end)}"
         api = await aioz_session(ctx, app)
         if action == "me":
             user = await account_api.me(api)
             return to_result(ToolOutput(summary=_user_summary(user.dump()), data=user.dump()))
-        from botflix_mcp.aioz.rules import resolve_range
-
-        start: int | None = None
-        end: int | None = None
-        if date_from or date_to or action == "usage":
-            start, end = resolve_range(date_from or "last 30 days", date_to)
         if action == "usage":
             assert start is not None and end is not None
             usage = (await account_api.usage(api, start=start, end=end)).dump()
-            return to_result(ToolOutput(summary=f"**Usage**\n{_kv(usage)}", data=usage))
+            return to_result(
+                ToolOutput(summary=f"**Usage**{span}\n{_kv(usage)}", data={**usage, "range": range_info(start, end)})
+            )
         items, sent_total = await account_api.payments(api, action, offset=offset, limit=limit, start=start, end=end)
         rows = [item.dump() for item in items]
         total = total_of(sent_total, len(rows), offset)
         lines = [f"- {_kv(row, inline=True)}" for row in rows] or ["(none)"]
         return to_result(
             ToolOutput(
-                summary=f"**{action.replace('_', '-')}** ({total})\n" + "\n".join(lines),
+                summary=f"**{action.replace('_', '-')}** ({total}){span}\n" + "\n".join(lines),
                 data=rows,
                 page=page_of(total, offset, limit, len(rows)),
             )
