@@ -159,7 +159,7 @@ async def probe_upload(path: Path, shown: str, media_type: str | None = None) ->
     if refusal is not None:
         raise UserInputError(
             f"{shown} cannot be uploaded: {refusal}.",
-            "Upload an audio or video file (MP4, MOV, WebM, MKV, MP3, M4A, WAV…); nothing was created for this one.",
+            "Upload an audio or video file (MP4, MOV, WebM, MKV, MP3, M4A, WAV…).",
         )
     if media_type == "video" and info.kind == "audio":
         raise UserInputError(

@@ -86,10 +86,6 @@ JOURNAL_VERSION = 1
 MAX_RATE_LIMIT_WAITS = 60
 
 
-class UploadFailed(Exception):
-    """The upload stopped before `/complete` (a part failed for good, or the file changed)."""
-
-
 class FileChanged(Exception):
     """The source file changed (size/mtime) or shrank while it was being read."""
 
@@ -871,8 +867,8 @@ async def upload_file(
     `create_media()` runs only when no resumable journal exists (it does the cost check and `POST /media/create`
     and returns the media object, or returns the existing media `target_id` to upload into). A journal of this
     file for another media than `target_id` is dropped: the caller asked for that media.
-    Raises `UploadFailed` only for a file problem; a part that fails for good ends
-    in a report with `ok=False` (the table shows ❌) and `/complete` is not called.
+    A part that fails for good, or a file that changed while it was read, ends in a report with `ok=False` (the
+    table shows ❌) and `/complete` is not called; a create answer without an id raises `UnexpectedAnswerError`.
     """
     ident = await anyio.to_thread.run_sync(file_identity, path)
     if ident.size <= 0:
