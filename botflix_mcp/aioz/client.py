@@ -69,6 +69,16 @@ class AiozResponse:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
+#: Where a 404 on an id sends the model, by the resource its path names (longest prefixes first).
+_LISTERS: tuple[tuple[str, str], ...] = (
+    ("/media/", "aioz_media (action 'list'; audio with media_type 'audio')"),
+    ("/players", "aioz_players (action 'list')"),
+    ("/playlists", "aioz_playlists (action 'list')"),
+    ("/webhooks", "aioz_webhooks (action 'list')"),
+    ("/api_keys", "aioz_api_keys"),
+)
+
+
 def _next_step(status: int, message: str, path: str) -> str | None:
     """AIOZ-specific advice; None falls back to the error class's default."""
     lowered = message.lower()
@@ -87,7 +97,10 @@ def _next_step(status: int, message: str, path: str) -> str | None:
     if status == 404:
         if "route not found" in lowered:
             return "This AIOZ host does not serve this route; check AIOZ_BASE_URL."
-        return "Check the id, or list the resources first (e.g. aioz_media with action 'list')."
+        for prefix, lister in _LISTERS:
+            if path.startswith(prefix):
+                return f"Check the id: list them with {lister} to find the right one."
+        return "Check the id, or list the resources first to find the right one."
     if "not enough balance" in lowered or "insufficient" in lowered:
         return "Top up the AIOZ wallet, then retry."
     return None

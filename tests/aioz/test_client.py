@@ -174,3 +174,26 @@ def test_credentials_repr_hides_values() -> None:
     text = repr(CREDS) + str(CREDS)
     assert "sk_unit_test_secret" not in text and "pk_unit_test_public" not in text
     assert json.dumps({"f": CREDS.fingerprint})
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("path", "lister"),
+    [
+        ("/media/m1", "aioz_media"),
+        ("/players/p1", "aioz_players"),
+        ("/playlists/x", "aioz_playlists"),
+        ("/webhooks/w1", "aioz_webhooks"),
+        ("/api_keys/k1", "aioz_api_keys"),
+    ],
+)
+async def test_not_found_points_at_the_listing_tool_of_its_resource(path: str, lister: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"status": "fail", "message": "Not found."})
+
+    client = client_for(handler)
+    with pytest.raises(NotFoundError) as info:
+        await client.request("GET", path, creds=CREDS)
+    assert lister in info.value.next_step
+    others = {"aioz_media", "aioz_players", "aioz_playlists", "aioz_webhooks", "aioz_api_keys"} - {lister}
+    assert not any(f"{o} " in info.value.next_step for o in others)
