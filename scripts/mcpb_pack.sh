@@ -21,7 +21,7 @@ cp mcpb/manifest.json LICENSE README.md "$stage/"
 rm -rf "$stage/server/lib/bin"  # console scripts with this machine's interpreter path: the bundle uses -m
 version=$("$PY" -c 'import botflix_mcp; print(botflix_mcp.__version__)')
 platform=$("$PY" -c 'import sysconfig; print(sysconfig.get_platform())')
-mkdir -p dist
-out=dist/botflix-mcp-$version-$platform.mcpb
-"$BIN/mcpb" pack "$stage" "$out"
-"$BIN/mcpb" info "$out" | head -5
+out=${MCPB_OUT:-dist/botflix-mcp-$version-$platform.mcpb}
+mkdir -p "$(dirname "$out")"
+"$BIN/mcpb" pack "$stage" "$out" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
+echo "packed $out ($(du -h "$out" | cut -f1))"

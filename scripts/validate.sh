@@ -3,6 +3,7 @@
 #  1. `skills-ref validate skills/botflix-mcp` (the Agent Skills reference validator);
 #  2. `mcpb validate mcpb/manifest.json` (the official MCPB CLI), after checking the generated manifests are
 #     current (scripts/bundles.py --check);
+#     then the bundle is packed and started as Claude Desktop would start it (initialize + tools/list);
 #  3. `claude plugin validate .` (the Claude Code plugin and marketplace manifests) where Claude Code is installed
 #     (it is a ~400 MB npm download, so it is not installed here just for this check).
 # Both come from npm, pinned in scripts/validators/package-lock.json and installed with `npm ci` into a scratch
@@ -46,3 +47,9 @@ echo "== skills-ref validate skills/botflix-mcp ($("$BIN/skills-ref" --version))
 
 echo "== mcpb validate mcpb/manifest.json ($("$BIN/mcpb" --version))"
 "$BIN/mcpb" validate mcpb/manifest.json
+
+echo "== MCPB bundle: pack (scripts/mcpb_pack.sh), then start it as Claude Desktop would (scripts/mcpb_smoke.py)"
+bundle_dir=$(mktemp -d)
+trap 'rm -rf "$bundle_dir"' EXIT
+MCPB_OUT=$bundle_dir/botflix-mcp.mcpb BOTFLIX_VALIDATORS_DIR=$SCRATCH PY=$PY bash scripts/mcpb_pack.sh
+"$PY" scripts/mcpb_smoke.py "$bundle_dir/botflix-mcp.mcpb"
