@@ -73,7 +73,9 @@ def run_sandbox(settings: Settings) -> int:
 
     configure_logging(settings.log_level)
     port = settings.port if settings.port != 8765 else 8766
-    sandbox = SandboxServer(port=port)
+    from botflix_mcp.apps.demo import routes as apps_demo_routes  # /__apps/: the MCP Apps demo (issue 13)
+
+    sandbox = SandboxServer(port=port, extra_routes=apps_demo_routes())
     sandbox.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -81,7 +83,7 @@ def run_sandbox(settings: Settings) -> int:
         f"botflix-mcp sandbox on {sandbox.url}\n"
         f"  AIOZ_BASE_URL={sandbox.aioz_base_url}\n  BOTFLIX_BASE_URL={sandbox.botflix_base_url}\n"
         f"  AIOZ_PUBLIC_KEY={DEMO_PUBLIC_KEY}\n  AIOZ_SECRET_KEY={DEMO_SECRET_KEY}  (sandbox-only demo keys)\n"
-        f"  AIOZ_DASHBOARD_TOKEN={DEMO_DASHBOARD_TOKEN}\nCtrl-C to stop.",
+        f"  AIOZ_DASHBOARD_TOKEN={DEMO_DASHBOARD_TOKEN}\n  MCP Apps demo: {sandbox.url}/__apps/\nCtrl-C to stop.",
         file=sys.stderr,
         flush=True,
     )

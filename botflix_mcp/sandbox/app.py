@@ -7,6 +7,7 @@ import ipaddress
 import logging
 import socket
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 class Sandbox:
     """Both emulators and their shared admin surface (usable without a server, as an ASGI app)."""
 
-    def __init__(self, config: SandboxConfig | None = None) -> None:
+    def __init__(self, config: SandboxConfig | None = None, extra_routes: Sequence[Any] = ()) -> None:
         self.aioz = AiozState(config)
         self.aioz_app = build_aioz_app(self.aioz)
         self.botflix_state: Any = None
@@ -41,9 +42,7 @@ class Sandbox:
             Route("/__sandbox/media/{id}/assembled", self._assembled, methods=["GET"]),
             Mount("/aioz/api", app=self.aioz_app),
         ]
-        from botflix_mcp.apps.demo import routes as apps_demo_routes  # /__apps/: the MCP Apps demo (issue 13)
-
-        routes.extend(apps_demo_routes())
+        routes.extend(extra_routes)  # e.g. the MCP Apps demo page, given by `botflix-mcp sandbox` (runner.py)
         try:
             from .botflix import BotflixSandboxState, build_botflix_app
 
@@ -155,10 +154,16 @@ def _is_loopback(host: str) -> bool:
 class SandboxServer(Sandbox):
     """The sandbox served by uvicorn in a background thread, on loopback only."""
 
-    def __init__(self, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        config: SandboxConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        extra_routes: Sequence[Any] = (),
+    ) -> None:
         if not _is_loopback(host):
             raise ValueError(f"the sandbox only listens on loopback, not {host!r}")
-        super().__init__(config)
+        super().__init__(config, extra_routes)
         self.host = host
         self.port = port
         self._server: uvicorn.Server | None = None

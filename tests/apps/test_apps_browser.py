@@ -1,12 +1,12 @@
 """The apps in a real headless browser (Debian chromium driven by Playwright), inside a minimal MCP Apps host.
 
-The host page is the sandbox's `/__apps/` page (botflix_mcp/apps/host.html): each app is read from the server as a
-`ui://` resource, rendered in `<iframe sandbox="allow-scripts">` under a CSP built from its `_meta.ui.csp`, and
-spoken to over postMessage (ui/initialize, tool-input, tool-result, tools/call, ui/open-link). Its tools/call and
-resources/read go to this test's MCP client (Apps advertised) through Playwright's exposed functions. The AIOZ
-embed player and thumbnail hosts are answered by Playwright routes (the test never leaves loopback): a request
-reaching them proves the CSP let the frame / image through. Screenshots land in the test's tmp dir (and in
-$BOTFLIX_SCREENSHOT_DIR when set).
+The host page is the demo's (botflix_mcp/apps/host.html, served by `botflix-mcp sandbox` at /__apps/): each app is
+read from the server as a `ui://` resource, rendered in `<iframe sandbox="allow-scripts">` under a CSP built from
+its `_meta.ui.csp`, and spoken to over postMessage (ui/initialize, tool-input, tool-result, tools/call,
+ui/open-link). Its tools/call and resources/read go to this test's MCP client (Apps advertised) through
+Playwright's exposed functions. The AIOZ embed player and thumbnail hosts are answered by Playwright routes (the
+test never leaves loopback): a request reaching them proves the CSP let the frame / image through. Screenshots
+land in the test's tmp dir (and in $BOTFLIX_SCREENSHOT_DIR when set).
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db40000000049454e44ae426082"
 )
+#: The host page (what the sandbox serves at /__apps/), served here from an origin Playwright answers itself.
+HOST_ORIGIN = "http://apps-host.invalid"
+HOST_HTML = (Path(__file__).resolve().parents[2] / "botflix_mcp" / "apps" / "host.html").read_text(encoding="utf-8")
 XSS = "<img src=x onerror=\"parent.postMessage({jsonrpc:'2.0',method:'xss'},'*')\">"
 
 
@@ -50,8 +53,8 @@ def wire(model: Any) -> Any:
 
 
 @asynccontextmanager
-async def host_page(server: Any, sandbox: Any, tmp_path: Path, mode: str) -> AsyncIterator[tuple[Any, Any, list[str]]]:
-    """(page, client, requests to the AIOZ hosts): the sandbox's host page wired to an Apps-advertising client."""
+async def host_page(server: Any, tmp_path: Path, mode: str) -> AsyncIterator[tuple[Any, Any, list[str]]]:
+    """(page, client, requests to the AIOZ hosts): the host page wired to an Apps-advertising client."""
     from playwright.async_api import async_playwright
 
     external: list[str] = []
@@ -68,12 +71,13 @@ async def host_page(server: Any, sandbox: Any, tmp_path: Path, mode: str) -> Asy
 
             async def outside(route: Any) -> None:  # nothing leaves loopback
                 url = route.request.url
-                if url.startswith(sandbox.url):
-                    await route.continue_()
+                if url.startswith(HOST_ORIGIN):
+                    await route.fulfill(status=200, content_type="text/html", body=HOST_HTML)
                     return
                 external.append(url)
                 if url.startswith(EMBED):
-                    await route.fulfill(status=200, content_type="text/html", body="<title>AIOZ player</title>▶")
+                    stub = f"<body style='color:#fff;font:16px sans-serif'>AIOZ player stub: {url}</body>"
+                    await route.fulfill(status=200, content_type="text/html", body=stub)
                 elif url.startswith("https://api.aiozstream.network/"):
                     await route.fulfill(status=200, content_type="image/png", body=PNG)
                 else:
@@ -96,7 +100,7 @@ async def host_page(server: Any, sandbox: Any, tmp_path: Path, mode: str) -> Asy
             await page.expose_function("__mcpCallTool", call_tool)
             await page.expose_function("__mcpReadResource", read_resource)
             await page.expose_function("__mcpListTools", list_tools)
-            response = await page.goto(f"{sandbox.url}/__apps/")
+            response = await page.goto(f"{HOST_ORIGIN}/")
             assert response is not None and response.status == 200
             yield page, client, external
         finally:
@@ -135,7 +139,7 @@ async def test_upload_monitor_shows_the_chunk_table_advance_then_the_player(
     step = fresh_sandbox.aioz.config.transcode_step
     fresh_sandbox.aioz.config.transcode_step = 0.4
     try:
-        async with host_page(server, fresh_sandbox, tmp_path, mode) as (page, client, external):
+        async with host_page(server, tmp_path, mode) as (page, client, external):
             opened = await page.evaluate(
                 "(source) => Host.open({tool: 'aioz_upload_media',"
                 " arguments: {source, title: 'Pilot <b>bold</b>', wait_seconds: 0}}).then((r) => r.result)",
@@ -207,7 +211,7 @@ async def test_episode_card_renders_the_gates_findings_and_titles_as_text(
     brief = json.loads((ASSETS / "episode-brief.json").read_text())
     manifest = json.loads((ASSETS / "shot-manifest.json").read_text())
     try:
-        async with host_page(server, fresh_sandbox, tmp_path, mode) as (page, client, _):
+        async with host_page(server, tmp_path, mode) as (page, client, _):
             director = {"name": "Nebula Nine AI", "description": "Sci-fi.", "owner_email": "owner@example.com"}
             assert not (await client.call_tool("botflix_register_director", director)).is_error
 
@@ -240,6 +244,9 @@ async def test_episode_card_renders_the_gates_findings_and_titles_as_text(
             problems = await refused.locator("li").all_inner_texts()
             assert problems and all(p.startswith("❌ ") for p in problems)
             assert any("duration_seconds" in p for p in problems), problems
+            assert not [p for p in problems if "Next step" in p]
+            next_step = page.frame_locator("iframe[data-tool=botflix_upload_episode]").first.locator(".next-step")
+            assert (await next_step.inner_text()).startswith("Next step: Fix each listed field")
             await shot(page, tmp_path, f"episode-refused-{mode}")
 
             # a title that is markup stays text, in the card and in the grid
