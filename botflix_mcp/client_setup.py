@@ -200,7 +200,7 @@ def _read_text(path: Path) -> str | None:
     if not path.is_file():
         raise SetupError(f"{path} exists but is not a file; nothing was written")
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # Windows editors may start the file with a BOM
     except (OSError, UnicodeDecodeError) as exc:
         raise SetupError(f"cannot read {path} ({exc.__class__.__name__}: {exc}); nothing was written") from None
 

@@ -200,6 +200,16 @@ def test_merge_keeps_other_servers_and_keys_backs_up_and_is_idempotent(home: Pat
     assert code == 0 and "has no `botflix` server" in out
 
 
+def test_a_windows_file_with_a_byte_order_mark_is_merged(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APPDATA", str(home / "AppData" / "Roaming"))
+    path = home / "AppData" / "Roaming" / "Claude" / "claude_desktop_config.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'\xef\xbb\xbf{"mcpServers": {"other": {"command": "x"}}}\r\n')
+    code, _, err = run_setup("claude-desktop", "--os", "windows")
+    assert code == 0, err
+    assert set(json.loads(path.read_text(encoding="utf-8"))["mcpServers"]) == {"other", "botflix"}
+
+
 def test_print_shows_the_entry_and_writes_nothing(home: Path) -> None:
     code, out, _ = run_setup("vscode", "--print", "--botflix-director-key", "dk")
     assert code == 0 and list(home.iterdir()) == []
