@@ -55,7 +55,7 @@ class ItemMedia(Model):
 class PlaylistItem(Model):
     id: Text = ""
     playlist_id: Text = ""
-    video_id: Text = ""  # the media id (research: items name it video_id)
+    video_id: Text = ""  # the media id (items name it video_id, docs/aioz-api.md §playlists)
     media: ItemMedia = ItemMedia()
     next_id: Text = ""
     previous_id: Text = ""

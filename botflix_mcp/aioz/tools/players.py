@@ -115,7 +115,9 @@ def register(kit: Toolkit, app: App) -> None:
         ctx: Context,
         action: Literal["create", "update", "set_logo", "assign", "unassign"],
         player_id: Id | None = None,
-        name: Annotated[str | None, Field(max_length=255, description="create: the theme's name")] = None,
+        name: Annotated[
+            str | None, Field(max_length=255, description="theme name (create without one: 'default-player-theme')")
+        ] = None,
         theme: Annotated[
             dict[ThemeKey, ThemeValue] | None,
             Field(
