@@ -123,3 +123,22 @@ async def test_console_script_serves_stdio(installed: Installed, mode: str) -> N
             if resources:
                 read = await client.read_resource(resources[0].uri)
                 assert read.contents and getattr(read.contents[0], "text", "x")
+
+
+def test_pyav_is_not_installed_without_the_probe_extra(installed: Installed) -> None:
+    # the runtime install stays light (issue 12 §4): PyAV only with `botflix-mcp[probe]`
+    assert installed.python("import importlib.util as u; print(u.find_spec('av') is None)") == "True"
+    assert installed.python("import yaml, botflix_mcp.client_setup; print('ok')") == "ok"
+
+
+def test_setup_from_the_installed_script_writes_its_absolute_path(installed: Installed) -> None:
+    run = subprocess.run(
+        [str(installed.bin / "botflix-mcp"), "setup", "cursor", "--print"],
+        cwd=installed.outside,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    entry = json.loads(run.stdout)["mcpServers"]["botflix"]
+    assert entry["command"] == str(installed.bin / "botflix-mcp") and entry["args"] == []
