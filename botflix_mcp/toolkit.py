@@ -149,6 +149,9 @@ _PLAIN_NAME = re.compile(r"^[A-Za-z_][\w.-]{0,39}$")  # argument names shown bac
 _PATTERN_WORDS = {
     r"^\S+$": "without spaces or line breaks",
     r"^[\w-]{1,100}$": "of 1-100 letters, digits, '_' or '-'",
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$": (
+        "that is a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6"
+    ),
 }
 
 

@@ -404,3 +404,12 @@ async def test_over_long_free_text_is_refused_in_our_voice(tmp_path: Path, tool:
     assert result.is_error and "Internal error" not in text_of(result)
     assert "Nothing was sent" in text_of(result)
     assert host.calls() == []
+
+
+@pytest.mark.anyio
+async def test_a_playlist_id_that_is_not_a_uuid_is_refused_in_words(tmp_path: Path, mode: str) -> None:
+    server, host = fake_server(tmp_path, {})
+    async with Client(server, mode=mode) as client:
+        result = await client.call_tool("aioz_playlists", {"action": "get", "playlist_id": "my-playlist"})
+    assert result.is_error and "`playlist_id`" in text_of(result) and "UUID" in text_of(result)
+    assert host.calls() == []
