@@ -31,7 +31,7 @@ class _Stored:
 
 
 class MemoryEventStore(EventStore):
-    def __init__(self, *, max_events: int = 1000, max_age: float = 300.0) -> None:
+    def __init__(self, *, max_events: int = 500, max_age: float = 60.0) -> None:
         self.max_events = max_events
         self.max_age = max_age
         self._events: OrderedDict[EventId, _Stored] = OrderedDict()
