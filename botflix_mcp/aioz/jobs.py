@@ -2,7 +2,8 @@
 
 A job runs an upload (or a retry) outside the tool call that started it. The starting call returns the job id at
 once or after its `wait_seconds`, forwarding the job's progress to its own client while it waits; the status tool
-shows the latest progress block (the same template) and can wait again; the cancel tool stops it cleanly (anyio
+shows the live progress block (the same template: ✅ stored, ⏳ in flight or waiting, ❌ failed, updated as each
+part is sent, stored or fails) and can wait again; the cancel tool stops it cleanly (anyio
 cancellation inside the upload, so the journal stays consistent and a re-run resumes).
 
 Jobs live in `App.state(JobRegistry)`, owned by the MCP session that started them (`credentials.session_key`): a
