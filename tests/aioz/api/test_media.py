@@ -138,6 +138,11 @@ async def test_retry_recreates_the_failed_media_with_its_own_qualities_tags_meta
         failed_id = structured(up)["data"]["media_id"]
         status = await client.call_tool("aioz_media_status", {"media_id": failed_id, "wait_seconds": 30})
         assert structured(status)["data"]["template"] == "encoding_failed"
+        noise = tmp_path / "noise.mp4"
+        noise.write_bytes(b"not a video at all")
+        refused = await client.call_tool("aioz_retry_failed_upload", {"media_id": failed_id, "source": str(noise)})
+        assert refused.is_error and "is not audio or video" in text_of(refused)
+        assert not wire.find("DELETE", f"/media/{failed_id}")  # probed before anything was deleted
         before = len(wire.sent)
         retried = await client.call_tool("aioz_retry_failed_upload", {"media_id": failed_id})
     assert not retried.is_error, text_of(retried)
@@ -290,3 +295,28 @@ def test_a_media_objects_qualities_become_create_objects() -> None:
     assert media_api.Media.model_validate(
         {"type": "audio", "qualities": [{"name": "good", "video_codec": "x"}]}
     ).create_qualities() == [{"resolution": "good"}]
+
+
+@pytest.mark.anyio
+async def test_the_probe_decides_audio_and_refuses_video_for_an_audio_only_file(
+    fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    import wave
+
+    song = tmp_path / "song.bin"  # no telling suffix: the content decides
+    with wave.open(str(song), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\x00\x01" * 16000 * 3)  # 3 s
+    server, wire = recording_server(sandbox_settings(fresh_sandbox, tmp_path))
+    async with Client(server) as client:
+        refused = await client.call_tool("aioz_upload_media", {"source": str(song), "media_type": "video"})
+        assert refused.is_error and "no video stream" in text_of(refused)
+        assert wire.sent == []
+        up = await client.call_tool("aioz_upload_media", {"source": str(song), "qualities": ["standard"]})
+    assert not up.is_error, text_of(up)
+    assert structured(up)["data"]["type"] == "audio"
+    assert wire.find("POST", "/media/create")[0].json()["type"] == "audio"
+    cost = next(s for s in wire.sent if s.path == "/media/cost")
+    assert "type=audio" in cost.query and "duration=3" in cost.query
