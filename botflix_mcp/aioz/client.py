@@ -293,22 +293,6 @@ class AiozSession:
     async def request(self, method: str, path: str, **kw: Any) -> AiozResponse:
         return await self.client.request(method, path, creds=self.creds, **kw)
 
-    # Transitional verbs for code not yet on `aioz/api/` (tools must not use them: see tests/test_architecture.py).
-    async def get(self, path: str, **kw: Any) -> AiozResponse:
-        return await self.request("GET", path, **kw)
-
-    async def post(self, path: str, **kw: Any) -> AiozResponse:
-        return await self.request("POST", path, **kw)
-
-    async def patch(self, path: str, **kw: Any) -> AiozResponse:
-        return await self.request("PATCH", path, **kw)
-
-    async def put(self, path: str, **kw: Any) -> AiozResponse:
-        return await self.request("PUT", path, **kw)
-
-    async def delete(self, path: str, **kw: Any) -> AiozResponse:
-        return await self.request("DELETE", path, **kw)
-
 
 __all__ = [
     "PLATFORM",
