@@ -372,7 +372,7 @@ def _read_hashed(handle: Any, size: int, digest: Any) -> bytes:
             break
         data += more
     digest.update(data)
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 class PartBody:
