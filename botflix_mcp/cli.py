@@ -16,9 +16,13 @@ _GROUP_TITLES = {
     "http": "HTTP clients",
     "upload": "uploads and local files",
     "server": "server",
+    "sandbox": "the built-in sandbox (botflix-mcp sandbox, and the server's --sandbox)",
     "transport": "HTTP transport",
     "general": "general",
 }
+
+#: Boolean settings whose flag takes no value, and the value the flag sets.
+_SWITCHES = {"sandbox": "true", "read_only": "true", "sandbox_fail_encoding": "true", "sandbox_demo_keys": "false"}
 
 
 def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
@@ -30,9 +34,13 @@ def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
         default = "unset" if spec.secret or spec.default in (None, (), {}) else spec.default
         if isinstance(default, tuple):
             default = ",".join(default)
-        if spec.attr in {"sandbox", "read_only"}:
+        if spec.attr in _SWITCHES:  # a flag without a value: it sets the opposite of the default
             group.add_argument(
-                spec.cli_flag, dest=spec.env, action="store_const", const="true", help=f"{spec.help} [env {spec.env}]"
+                spec.cli_flag,
+                dest=spec.env,
+                action="store_const",
+                const=_SWITCHES[spec.attr],
+                help=f"{spec.help} [env {spec.env}]".replace("%", "%%"),
             )
             continue
         group.add_argument(

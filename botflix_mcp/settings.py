@@ -74,6 +74,19 @@ def _positive_float(value: str) -> float:
     return number
 
 
+def _float_range(lo: float, hi: float | None, unit: str) -> Callable[[str], float]:
+    def parse(value: str) -> float:
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise ValueError(f"expected a number of {unit}, e.g. {lo + 1 if hi is None else hi / 10:g}") from None
+        if not (lo <= number and (hi is None or number <= hi)):  # also refuses nan
+            raise ValueError(f"must be from {lo:g}" + (f" to {hi:g}" if hi is not None else " up") + f", got {value}")
+        return number
+
+    return parse
+
+
 def _int_range(lo: int, hi: int) -> Callable[[str], int]:
     def parse(value: str) -> int:
         try:
@@ -359,6 +372,67 @@ SPECS: tuple[SettingSpec, ...] = (
         "Point both platforms at the built-in sandbox on 127.0.0.1 (no accounts, no network).",
         group="server",
     ),
+    # The built-in sandbox (`botflix-mcp sandbox`, and `--sandbox` for the server's own sandbox)
+    SettingSpec(
+        "sandbox_demo_keys",
+        "BOTFLIX_MCP_SANDBOX_DEMO_KEYS",
+        _bool,
+        True,
+        "With --sandbox the server gets the sandbox's demo AIOZ key pair; --no-demo-keys (env: false) starts it "
+        "without keys, so a tool asks for them (keys page, form or chat): paste the demo keys it prints on stderr.",
+        flag="--no-demo-keys",
+        group="sandbox",
+    ),
+    SettingSpec(
+        "sandbox_balance",
+        "BOTFLIX_MCP_SANDBOX_BALANCE",
+        _float_range(0.0, None, "AIOZ credits"),
+        25.0,
+        "Sandbox: the demo account's balance; 0 shows the not-enough-balance path (an encode costs about 0.02).",
+        flag="--balance",
+        group="sandbox",
+        metavar="AMOUNT",
+    ),
+    SettingSpec(
+        "sandbox_transcode_seconds",
+        "BOTFLIX_MCP_SANDBOX_TRANSCODE_SECONDS",
+        _float_range(0.0, 3600.0, "seconds"),
+        1.0,
+        "Sandbox: seconds from an upload's /complete to encoding finished, spread over the webhook events "
+        "(file received, encoding started, one per quality).",
+        flag="--transcode-seconds",
+        group="sandbox",
+        metavar="SECONDS",
+    ),
+    SettingSpec(
+        "sandbox_fail_encoding",
+        "BOTFLIX_MCP_SANDBOX_FAIL_ENCODING",
+        _bool,
+        False,
+        "Sandbox: every encode fails at its last quality (encoding.failed), as for a title containing 'fail-encode'.",
+        flag="--fail-encoding",
+        group="sandbox",
+    ),
+    SettingSpec(
+        "sandbox_fault_rate",
+        "BOTFLIX_MCP_SANDBOX_FAULT_RATE",
+        _float_range(0.0, 1.0, "a share from 0 to 1"),
+        0.0,
+        "Sandbox: share of AIOZ requests answered with a 500, a 429 or a dropped connection (seeded, replayable).",
+        flag="--fault-rate",
+        group="sandbox",
+        metavar="RATE",
+    ),
+    SettingSpec(
+        "sandbox_fault_latency",
+        "BOTFLIX_MCP_SANDBOX_FAULT_LATENCY",
+        _float_range(0.0, 60.0, "seconds"),
+        0.0,
+        "Sandbox: seconds added to every AIOZ request.",
+        flag="--fault-latency",
+        group="sandbox",
+        metavar="SECONDS",
+    ),
     # HTTP transport
     SettingSpec(
         "transport", "BOTFLIX_MCP_TRANSPORT", _choice("stdio", "http"), "stdio", "stdio or http.", group="transport"
@@ -454,6 +528,12 @@ class Settings:
     form_elicitation: bool = True
     log_level: str = "INFO"
     sandbox: bool = False
+    sandbox_demo_keys: bool = True
+    sandbox_balance: float = 25.0
+    sandbox_transcode_seconds: float = 1.0
+    sandbox_fail_encoding: bool = False
+    sandbox_fault_rate: float = 0.0
+    sandbox_fault_latency: float = 0.0
     transport: str = "stdio"
     host: str = "127.0.0.1"
     port: int = 8765

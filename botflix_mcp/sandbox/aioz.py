@@ -105,6 +105,10 @@ class SandboxConfig:
     dashboard_token: str = DEMO_DASHBOARD_TOKEN
     balance: str = "25.00"
     transcode_step: float = 0.05  # seconds per transcoding stage (demo uses ~0.4)
+    # When set: seconds from /complete to encoding finished, spread evenly over the stages (file received,
+    # encoding started, one per quality); wins over transcode_step (`botflix-mcp sandbox --transcode-seconds`).
+    transcode_seconds: float | None = None
+    fail_encoding: bool = False  # True: every encode fails at its last quality, as a title with "fail-encode" does
     store_parts: str = "disk"  # "disk": parts kept so /complete assembles and hashes; "discard": size+MD5 only
     # True: parts are parsed as a stream (partstream.py: well-formed multipart with its closing delimiter, one
     # `file`, `index` and `hash` in any order) and MD5-hashed off the event loop as they arrive, as a real host
@@ -159,7 +163,7 @@ class AiozState:
             for f in fields(SandboxConfig):  # tests change settings; a reset restores what the sandbox began with
                 if f.name != "faults":
                     setattr(self.config, f.name, copy.deepcopy(getattr(self._initial, f.name)))
-            self.config.faults = FaultConfig()
+            self.config.faults = self._initial.faults.fresh()  # the faults it started with, counters at zero
             self.demo_user_id = self.add_user(
                 "demo@sandbox.invalid",
                 self.config.balance,
@@ -787,7 +791,10 @@ class AiozApp:
 
     async def _transcode(self, mid: str, *, immediate: bool = False) -> None:
         media = self.state.media[mid]
-        step = 0 if immediate else self.state.config.transcode_step
+        config = self.state.config
+        stages = 1 + len(media["qualities"])
+        step = config.transcode_step if config.transcode_seconds is None else config.transcode_seconds / stages
+        step = 0 if immediate else step
         await self._emit(media, "file.received", "waiting", ",".join(q["name"] for q in media["qualities"]))
         await asyncio.sleep(step)
         if media["_internal"] != "waiting":
@@ -796,7 +803,7 @@ class AiozApp:
         for q in media["qualities"]:
             q["status"] = "transcoding"
         await self._emit(media, "encoding.started", "transcoding", "")
-        failing = "fail-encode" in media["title"]
+        failing = config.fail_encoding or "fail-encode" in media["title"]
         for i, q in enumerate(media["qualities"]):
             await asyncio.sleep(step)
             if media["status"] == "deleted":

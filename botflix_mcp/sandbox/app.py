@@ -117,7 +117,10 @@ class Sandbox:
     async def _config(self, request: Request) -> JSONResponse:
         body = await request.json()
         for key, value in body.items():
-            if key in {"transcripts_enabled", "check_mime", "transcode_step", "body_limit", "store_parts"}:
+            if key in {
+                "transcripts_enabled", "check_mime", "transcode_step", "transcode_seconds", "fail_encoding",
+                "body_limit", "store_parts",
+            }:  # fmt: skip
                 setattr(self.aioz.config, key, value)
             elif key == "rate_limits":
                 self.aioz.config.rate_limits.update(value)

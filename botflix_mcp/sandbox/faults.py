@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 FaultKind = Literal["500", "429", "drop", "ack_lost"]
@@ -57,6 +57,19 @@ class FaultConfig:
                     return kind, rule.latency
                 return None, rule.latency
         return None, 0.0
+
+    @classmethod
+    def everywhere(cls, rate: float = 0.0, latency: float = 0.0, seed: int = 1234) -> FaultConfig:
+        """One rule for every AIOZ request (`botflix-mcp sandbox --fault-rate/--fault-latency`); empty when both
+        are 0."""
+        if not rate and not latency:
+            return cls(seed=seed)
+        return cls(rules=[FaultRule(pattern=".", rate=rate, latency=latency)], seed=seed)
+
+    def fresh(self) -> FaultConfig:
+        """The same rules and seed, with the random sequence, bursts and counters back at their start."""
+        rules = [replace(rule, kinds=tuple(rule.kinds)) for rule in self.rules]
+        return FaultConfig(rules=rules, seed=self.seed, retry_after=self.retry_after)
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> FaultConfig:
