@@ -42,7 +42,7 @@ class App:
         found = self._state.get(kind)
         if found is None:
             found = self._state[kind] = factory() if factory is not None else kind()
-        return found  # type: ignore[no-any-return]
+        return found
 
     @property
     def retry(self) -> RetryPolicy:

@@ -59,7 +59,7 @@ def install(server: MCPServer, app: App) -> None:
         options = notification_options or NotificationOptions(prompts_changed=True, resources_changed=True)
         return create_options(options, *args, **kwargs)
 
-    lowlevel.create_initialization_options = create_initialization_options  # type: ignore[method-assign,assignment]
+    lowlevel.create_initialization_options = create_initialization_options  # type: ignore[method-assign]
 
     call_tool = server.call_tool
     state = _documents_state(app)

@@ -73,7 +73,7 @@ _base_factory = logging.getLogRecordFactory()
 
 
 def _redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
-    return redact_record(_base_factory(*args, **kwargs))  # type: ignore[arg-type]
+    return redact_record(_base_factory(*args, **kwargs))
 
 
 def install_record_redaction() -> None:

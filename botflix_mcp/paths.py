@@ -270,7 +270,7 @@ def _cache_of(ctx: Any) -> dict[str, tuple[float, tuple[Path, ...] | None]]:
     except Exception:
         state = None
     if state is not None:
-        return state(ClientRootsCache)  # type: ignore[no-any-return]
+        return state(ClientRootsCache)
     try:
         return _by_server.setdefault(ctx.mcp_server, ClientRootsCache())
     except Exception:

@@ -84,7 +84,7 @@ def _levels(ctx: ServerRequestContext[Any, Any]) -> dict[str, int]:
     state = getattr(ctx.lifespan_context, "state", None)
     if state is None:
         return {}
-    return state(ClientLogLevels)  # type: ignore[no-any-return]
+    return state(ClientLogLevels)
 
 
 def _wanted_level(ctx: ServerRequestContext[Any, Any]) -> int | None:

@@ -103,4 +103,4 @@ def build_server(
 
 
 def app_of(server: MCPServer) -> App:
-    return server._botflix_app  # type: ignore[attr-defined,no-any-return]
+    return server._botflix_app  # type: ignore[attr-defined]

@@ -51,7 +51,7 @@ def translate_errors(name: str, fn: Callable[P, Awaitable[R]]) -> Callable[P, Aw
 
         notes, token = begin_call()  # credentials.require_aioz notes here when it collected keys in this call
         try:
-            return add_reminder(await translated(*args, **kwargs), notes)  # type: ignore[no-any-return]
+            return add_reminder(await translated(*args, **kwargs), notes)
         except ToolError as exc:
             if notes.collected:  # the keys were collected, then the tool failed: still remind the user
                 raise ToolError(f"{exc}\n\n{reminder_text(notes)}") from None

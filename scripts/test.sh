@@ -39,6 +39,9 @@ echo "== ruff"
 .venv/bin/ruff check botflix_mcp tests bench
 .venv/bin/ruff format --check botflix_mcp tests bench
 
+echo "== mypy (configuration in pyproject.toml)"
+.venv/bin/mypy
+
 echo "== pytest"
 .venv/bin/python -m pytest -q "$@"
 

@@ -80,12 +80,12 @@ _MODEL = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,59}$")
 
 @cache
 def manifest() -> dict[str, Any]:
-    return json.loads((data_dir("prompts") / "manifest.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads((data_dir("prompts") / "manifest.json").read_text(encoding="utf-8"))
 
 
 @cache
 def schema_manifest() -> dict[str, Any]:
-    return json.loads((data_dir("schemas") / "manifest.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads((data_dir("schemas") / "manifest.json").read_text(encoding="utf-8"))
 
 
 def documents() -> list[dict[str, Any]]:

@@ -279,8 +279,8 @@ class AiozApp:
         r("/playlists/{id}/thumbnail", "DELETE", self.pl_thumb_delete, "write")
         r("/playlists/{id}/player.json", "GET", self.pl_player_json, "public")
         self.app = Starlette(routes=self.routes)
-        self.app.add_exception_handler(404, self._not_found)  # type: ignore[arg-type]
-        self.app.add_exception_handler(405, self._not_found)  # type: ignore[arg-type]
+        self.app.add_exception_handler(404, self._not_found)
+        self.app.add_exception_handler(405, self._not_found)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -846,7 +846,7 @@ class AiozApp:
         if record:
             with self.state.lock:
                 self.state.deliveries.append(entry)
-        return entry["status"]  # type: ignore[no-any-return]
+        return entry["status"]
 
     async def thumbnail_set(self, request: Request, ctx: dict[str, Any]) -> Response:
         media = self._own(self.state.media, ctx["path"]["id"], ctx["user"], "Media")

@@ -199,7 +199,7 @@ class SandboxServer(Sandbox):
             h11_max_incomplete_event_size=1 << 20,
         )  # fmt: skip
         self._server = uvicorn.Server(config)
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self._server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]
         self._thread = threading.Thread(
             target=lambda: asyncio.run(self._server.serve(sockets=[sock])),  # type: ignore[union-attr]
             name="botflix-sandbox",

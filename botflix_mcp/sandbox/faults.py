@@ -76,11 +76,11 @@ class FaultConfig:
         rules = [
             FaultRule(
                 pattern=str(r["pattern"]),
-                rate=float(r.get("rate", 0.0)),  # type: ignore[arg-type]
-                kinds=tuple(r.get("kinds", ("500", "429", "drop"))),  # type: ignore[arg-type]
-                latency=float(r.get("latency", 0.0)),  # type: ignore[arg-type]
-                burst_429=int(r.get("burst_429", 0)),  # type: ignore[call-overload]
+                rate=float(r.get("rate", 0.0)),
+                kinds=tuple(r.get("kinds", ("500", "429", "drop"))),
+                latency=float(r.get("latency", 0.0)),
+                burst_429=int(r.get("burst_429", 0)),
             )
-            for r in data.get("rules", [])  # type: ignore[union-attr]
+            for r in data.get("rules", [])  # type: ignore[attr-defined]
         ]
         return cls(rules=rules, seed=int(data.get("seed", 1234)), retry_after=float(data.get("retry_after", 0.05)))  # type: ignore[arg-type,call-overload]

@@ -100,7 +100,7 @@ def register(kit: Toolkit, app: App) -> None:
         if action != "me" and (date_from or date_to or action == "usage"):
             # Resolved before anything is sent; human dates load dateparser, so off the event loop.
             start, end = await anyio.to_thread.run_sync(resolve_range, date_from or "last 30 days", date_to)
-            span = f" — {describe_range(start, end)}"
+            span = f" — {describe_range(start, end)}" if start is not None and end is not None else ""
         api = await aioz_session(ctx, app)
         if action == "me":
             user = await account_api.me(api)
