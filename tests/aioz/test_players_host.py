@@ -128,3 +128,23 @@ async def test_every_theme_problem_is_reported_at_once_and_nothing_sent(tmp_path
         assert fragment in text, fragment
     assert "6 problems" in text and "text_color" not in text.split("Next step")[0]
     assert host.calls() == []
+
+
+@pytest.mark.anyio
+async def test_get_shows_colours_controls_and_logo(tmp_path: Path) -> None:
+    theme = {
+        "id": "p1",
+        "name": "brand",
+        "theme": {"main_color": "rgba(255, 0, 0, 1)"},
+        "controls": {"force_loop": "true"},
+        "asset": {"logo_link": "https://example.com", "logo_image_link": ""},
+    }
+    server, _ = fake_server(tmp_path, {("GET", "/players/p1"): ok({"player_theme": theme})})
+    async with Client(server) as client:
+        result = await call(client, "aioz_players", {"action": "get", "player_id": "p1"})
+    lines = text_of(result).splitlines()
+    assert lines[1:] == [
+        "- theme: main_color: rgba(255, 0, 0, 1)",
+        "- controls: force_loop: true",
+        "- logo: logo_link: https://example.com",
+    ]

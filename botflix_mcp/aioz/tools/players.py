@@ -91,8 +91,15 @@ def register(kit: Toolkit, app: App) -> None:
             theme = await players_api.get_player(api, player_id)
             if not theme.id:  # a `null` detail: show the id that was asked for, invent nothing else
                 theme = theme.model_copy(update={"id": player_id})
-            colours = ", ".join(f"{k}: {v}" for k, v in theme.theme.model_dump(exclude_unset=True).items()) or "-"
-            return to_result(ToolOutput(summary=player_line(theme) + f"\n- theme: {colours}", data=_data(theme)))
+            lines = [player_line(theme)]
+            for label, part in (("theme", theme.theme), ("controls", theme.controls), ("logo", theme.asset)):
+                shown = ", ".join(
+                    f"{k}: {str(v).lower() if isinstance(v, bool) else v}"
+                    for k, v in part.model_dump(exclude_unset=True).items()
+                    if v not in ("", None)
+                )
+                lines.append(f"- {label}: {shown or '-'}")
+            return to_result(ToolOutput(summary="\n".join(lines), data=_data(theme)))
         items, total = await players_api.list_players(api, offset=offset, limit=limit, search=search)
         lines = [player_line(p) for p in items] or ["(no player themes)"]
         return to_result(
