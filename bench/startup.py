@@ -1,9 +1,12 @@
-"""Start-up cost: median time from spawning the stdio server to its `initialize` answer.
+"""Start-up cost (issue 11): spawn -> `initialize` answer, spawn -> `tools/list` answer, and idle RSS, of the real
+console script (`botflix-mcp` from this venv, all toolsets) against a bare `MCPServer` with one tool.
 
-Printed as a ratio to a bare `MCPServer` with one tool, measured in the same run (runs interleaved so machine
-noise hits both alike). Goal (issue 2 §10): ratio <= 1.3.
+Runs alternate (bare, ours, bare, ours, ...); each figure is the median of per-pair ratios; the 1-minute load
+average is printed with every pair. Idle RSS is VmRSS read from /proc once `tools/list` has been answered.
+`PYTHONDONTWRITEBYTECODE` is dropped from the environment (both sides load cached bytecode, as an installed server
+does); one warm-up run of each fills the caches. Goals: initialize <= 1.15x, idle RSS <= 1.1x.
 
-    .venv/bin/python bench/startup.py [--runs 11]
+    .venv/bin/python bench/startup.py [--pairs 7] [--json FILE]
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 BARE_SERVER = """
 from mcp.server import MCPServer
@@ -34,67 +38,107 @@ INITIALIZE = {
     "jsonrpc": "2.0",
     "id": 1,
     "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": {"name": "bench", "version": "0"},
-    },
+    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}},
 }
+INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+TOOLS_LIST = {"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {}}
 
 
-def time_to_initialize(cmd: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(json.dumps(INITIALIZE) + "\n")
-    proc.stdin.flush()
+def vm_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _answer(proc: subprocess.Popen[str], wanted: int) -> dict[str, Any]:
+    assert proc.stdout is not None
     while True:
         line = proc.stdout.readline()
         if not line:
-            raise RuntimeError(f"{cmd} exited before answering initialize")
+            raise RuntimeError("the server exited before answering")
         try:
             message = json.loads(line)
         except ValueError:
             continue
-        if message.get("id") == 1:
-            break
-    elapsed = time.perf_counter() - start
-    proc.stdin.close()
+        if message.get("id") == wanted:
+            if "result" not in message:
+                raise RuntimeError(f"request {wanted} failed: {message}")
+            return dict(message)
+
+
+def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
+    )
+    assert proc.stdin is not None
     try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    if "result" not in message:
-        raise RuntimeError(f"initialize failed: {message}")
-    return elapsed
+        proc.stdin.write(json.dumps(INITIALIZE) + "\n")
+        proc.stdin.flush()
+        _answer(proc, 1)
+        initialized = time.perf_counter() - start
+        proc.stdin.write(json.dumps(INITIALIZED) + "\n" + json.dumps(TOOLS_LIST) + "\n")
+        proc.stdin.flush()
+        tools = len(_answer(proc, 2)["result"]["tools"])
+        listed = time.perf_counter() - start
+        rss = vm_rss_mb(proc.pid)
+    finally:
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return {"init_s": initialized, "list_s": listed, "rss_mb": rss, "tools": tools, "load": os.getloadavg()[0]}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--pairs", type=int, default=7)
+    parser.add_argument("--json", help="write every figure to this file")
     args = parser.parse_args()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIOZ_", "BOTFLIX_"))}
-    env["PYTHONDONTWRITEBYTECODE"] = "0"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIOZ_", "BOTFLIX_", "PYTHONDONTWRITEBYTECODE"))}
+    script = Path(sys.executable).parent / "botflix-mcp"
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "bare_server.py"
         bare.write_text(BARE_SERVER)
-        commands = {
-            "bare MCPServer (1 tool)": [sys.executable, str(bare)],
-            "botflix-mcp (all toolsets)": [sys.executable, "-m", "botflix_mcp"],
-        }
-        for cmd in commands.values():  # warm the OS file cache and .pyc files once
-            time_to_initialize(cmd, env)
-        samples: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(args.runs):
-            for name, cmd in commands.items():
-                samples[name].append(time_to_initialize(cmd, env))
-    medians = {name: statistics.median(values) for name, values in samples.items()}
-    for name, median in medians.items():
-        print(f"{name:30s} median {median * 1000:7.1f} ms  (runs: {len(samples[name])})")
-    bare_median, ours = medians["bare MCPServer (1 tool)"], medians["botflix-mcp (all toolsets)"]
-    print(f"ratio botflix-mcp / bare: {ours / bare_median:.2f}  (goal <= 1.30)")
+        commands = {"bare": [sys.executable, str(bare)], "ours": [str(script)]}
+        for cmd in commands.values():  # warm the OS file cache and write .pyc files once
+            measure(cmd, env)
+        pairs: list[dict[str, dict[str, float]]] = []
+        for n in range(args.pairs):
+            pair = {name: measure(cmd, env) for name, cmd in commands.items()}
+            b, o = pair["bare"], pair["ours"]
+            print(
+                f"pair {n + 1}: initialize bare {b['init_s'] * 1000:.0f} ms / ours {o['init_s'] * 1000:.0f} ms; "
+                f"tools/list {b['list_s'] * 1000:.0f} / {o['list_s'] * 1000:.0f} ms ({int(o['tools'])} tools); "
+                f"idle RSS {b['rss_mb']:.1f} / {o['rss_mb']:.1f} MB (load {b['load']:.2f} / {o['load']:.2f})"
+            )
+            pairs.append(pair)
+
+    def ratio(key: str) -> float:
+        return statistics.median(p["ours"][key] / p["bare"][key] for p in pairs)
+
+    figures = {key: ratio(key) for key in ("init_s", "list_s", "rss_mb")}
+    for side in ("bare", "ours"):
+        for key in ("init_s", "list_s", "rss_mb"):
+            figures[f"{side}_{key}"] = statistics.median(p[side][key] for p in pairs)
+    print(f"medians over {len(pairs)} pairs (load {os.getloadavg()[0]:.2f}):")
+    print(
+        f"  spawn -> initialize: ours / bare {figures['init_s']:.2f}x (goal <= 1.15x); "
+        f"{figures['ours_init_s'] * 1000:.0f} vs {figures['bare_init_s'] * 1000:.0f} ms"
+    )
+    print(
+        f"  spawn -> tools/list: ours / bare {figures['list_s']:.2f}x; "
+        f"{figures['ours_list_s'] * 1000:.0f} vs {figures['bare_list_s'] * 1000:.0f} ms"
+    )
+    print(
+        f"  idle RSS: ours / bare {figures['rss_mb']:.2f}x (goal <= 1.1x); "
+        f"{figures['ours_rss_mb']:.1f} vs {figures['bare_rss_mb']:.1f} MB"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps({"pairs": pairs, **figures}, indent=1))
     return 0
 
 
