@@ -16,6 +16,7 @@ from pydantic import Field
 
 from botflix_mcp.app import App
 from botflix_mcp.apps import EMBED_ORIGIN, MONITOR_URI, client_supports_apps
+from botflix_mcp.apps.live import LiveUploads
 from botflix_mcp.errors import UserInputError
 from botflix_mcp.results import ToolOutput, to_result
 from botflix_mcp.toolkit import Toolkit
@@ -97,6 +98,10 @@ def register(kit: Toolkit, app: App) -> None:
         ctx: Context,
         job_id: Annotated[str | None, Field(max_length=64)] = None,
         media_id: Annotated[str | None, Field(pattern=r"^[\w-]{1,100}$", max_length=100)] = None,
+        upload: Annotated[
+            str | None, Field(max_length=255, description="title of this session's running foreground upload")
+        ] = None,
+        latest: Annotated[bool, Field(description="this session's latest foreground upload, any title")] = False,
     ) -> Annotated[CallToolResult, ToolOutput]:
         """For the upload monitor app only: an upload job's live part table and a media's encoding stage."""
         from botflix_mcp.aioz.api import media as media_api
@@ -112,9 +117,12 @@ def register(kit: Toolkit, app: App) -> None:
                 f"{NAME} belongs to the upload monitor app and is offered only to hosts that render MCP Apps.",
                 "Follow uploads with aioz_upload_job and encoding with aioz_media_status.",
             )
-        if not job_id and not media_id:
-            raise UserInputError("Give job_id or media_id.", "Pass the id from the upload's result.")
-        data: dict[str, Any] = {"job": None, "media": None}
+        if not job_id and not media_id and upload is None and not latest:
+            raise UserInputError("Give job_id, media_id or upload.", "Pass the id from the upload's result.")
+        data: dict[str, Any] = {"job": None, "media": None, "live": None}
+        if upload is not None or latest:
+            entry = app.state(LiveUploads).latest(session_key(ctx), None if latest else upload)
+            data["live"] = entry.view() if entry is not None else None
         if job_id:
             job = jobs_of(app).get(session_key(ctx), job_id)
             data["job"] = view = job_view(job)
@@ -128,7 +136,7 @@ def register(kit: Toolkit, app: App) -> None:
             received = bool(events) or was_completed(cache_dir_of(app), media_id)
             template = status_template(media, events[-1] if events else None, received=received)
             data["media"] = media_view(media, template, events)
-        job_state = data["job"]["state"] if data["job"] else None
+        job_state = data["job"]["state"] if data["job"] else (data["live"] or {}).get("state")
         media_state = data["media"]["status"] if data["media"] else None
         summary = f"Upload monitor: job {job_state or '-'}, media {media_state or '-'}."
         return to_result(ToolOutput(summary=summary, data=data))

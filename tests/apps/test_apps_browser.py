@@ -65,7 +65,7 @@ async def host_page(server: Any, tmp_path: Path, mode: str) -> AsyncIterator[tup
             executable_path=CHROMIUM,
             headless=True,
             args=CHROMIUM_ARGS,
-            viewport={"width": 900, "height": 900},
+            viewport={"width": 900, "height": 1400},
         )
         try:
 
@@ -128,9 +128,12 @@ async def shot(page: Any, tmp_path: Path, name: str) -> Path:
     return path
 
 
+@pytest.mark.parametrize("run", ["job", "foreground"])
 async def test_upload_monitor_shows_the_chunk_table_advance_then_the_player(
-    fresh_sandbox: Any, tmp_path: Path, mode: str
+    fresh_sandbox: Any, tmp_path: Path, mode: str, run: str
 ) -> None:
+    """As a background job (the app polls the job) and as a foreground call (the app follows the session's running
+    upload of that title while the call runs): the table fills part by part, then encoding, then the player."""
     settings = sandbox_settings(fresh_sandbox, tmp_path, upload_parallel=1)
     app = make_app(settings)
     server = build_server(settings, app=app)
@@ -140,12 +143,13 @@ async def test_upload_monitor_shows_the_chunk_table_advance_then_the_player(
     fresh_sandbox.aioz.config.transcode_step = 0.4
     try:
         async with host_page(server, tmp_path, mode) as (page, client, external):
-            opened = await page.evaluate(
-                "(source) => Host.open({tool: 'aioz_upload_media',"
-                " arguments: {source, title: 'Pilot <b>bold</b>', wait_seconds: 0}}).then((r) => r.result)",
-                str(source),
+            arguments = {"source": str(source), "title": "Pilot <b>bold</b>"}
+            if run == "job":
+                arguments["wait_seconds"] = 0
+            await page.evaluate(  # not awaited: a foreground call answers only when the upload is over
+                "(a) => { Host.open({tool: 'aioz_upload_media', arguments: a}).then((r) => { window.opened = r; }); }",
+                arguments,
             )
-            job_id = opened["structuredContent"]["data"]["job_id"]
             app_frame = page.frame_locator("iframe[data-tool=aioz_upload_media]")
             rows = app_frame.locator("#chunks tbody tr")
             seen: list[tuple[int, int, int]] = []  # (done, in flight, rows) as the table fills
@@ -156,7 +160,7 @@ async def test_upload_monitor_shows_the_chunk_table_advance_then_the_player(
                     if not seen or seen[-1] != counts:
                         seen.append(counts)
                         if counts[0] == 2:
-                            await shot(page, tmp_path, f"monitor-uploading-{mode}")
+                            await shot(page, tmp_path, f"monitor-uploading-{run}-{mode}")
                     if counts[2] and counts[0] == counts[2]:
                         break
                     await anyio.sleep(0.1)
@@ -170,8 +174,13 @@ async def test_upload_monitor_shows_the_chunk_table_advance_then_the_player(
             assert await app_frame.locator("#title").inner_text() == "Pilot <b>bold</b>"  # text, not markup
             assert await app_frame.locator("#title b").count() == 0
 
-            job = await client.call_tool("aioz_upload_job", {"action": "status", "job_id": job_id})
-            media_id = (job.structured_content or {})["data"]["result"]["media_id"]
+            opened = await (await page.wait_for_function("window.opened && window.opened.result")).json_value()
+            data = opened["structuredContent"]["data"]
+            if run == "job":
+                job = await client.call_tool("aioz_upload_job", {"action": "status", "job_id": data["job_id"]})
+                media_id = (job.structured_content or {})["data"]["result"]["media_id"]
+            else:
+                media_id = data["media_id"]
             player = app_frame.locator("#player iframe")
             await player.wait_for(timeout=30_000)
             assert await player.get_attribute("src") == f"{EMBED}/vod/hls/{media_id}"
@@ -188,7 +197,7 @@ async def test_upload_monitor_shows_the_chunk_table_advance_then_the_player(
                 await anyio.sleep(0.1)
             assert f"{EMBED}/vod/hls/{media_id}" in external
             assert any(u.startswith("https://api.aiozstream.network/") for u in external)  # the thumbnail
-            await shot(page, tmp_path, f"monitor-playing-{mode}")
+            await shot(page, tmp_path, f"monitor-playing-{run}-{mode}")
             assert await csp_reports(page) == []
             calls = await page.evaluate("Host.log.filter((e) => e.message.method === 'tools/call')"
                                         ".map((e) => e.message.params.name)")  # fmt: skip

@@ -169,3 +169,33 @@ async def test_results_are_the_same_with_and_without_the_extension(
         got_b = {k: v for k, v in b.items() if k != "_meta"}
         _same_modulo(got_a, got_b, ids)
         assert "ui" not in json.dumps(a.get("_meta") or {})  # no app data rides on the result
+
+
+async def test_foreground_uploads_are_followed_for_apps_clients_only(
+    server: Any, app: Any, fresh_sandbox: Any, tmp_path: Path, mode: str
+) -> None:
+    """The monitor follows a foreground upload by title while it runs; a client without Apps leaves no trace."""
+    from botflix_mcp.apps.live import LiveUploads
+    from botflix_mcp.credentials import PROCESS_SESSION
+
+    for kind in ("plain", "apps"):
+        source = tmp_path / f"live-{kind}.mp4"
+        write_file(source, 11 * MIB, seed=2)
+        client = apps_client(server, mode) if kind == "apps" else Client(server, mode=mode)
+        async with client:
+            upload = await client.call_tool("aioz_upload_media", {"source": str(source), "title": f"Live {kind}"})
+            assert not upload.is_error, text_of(upload)
+            if kind == "apps":
+                followed = await client.call_tool("aioz_upload_monitor", {"upload": "Live apps"})
+                live = structured(followed)["data"]["live"]
+                assert live["state"] == "finished" and (live["done"], live["total"]) == (3, 3)
+                assert [(p["chunk"], p["size"], p["state"], p["md5_ok"]) for p in live["parts"]] == [
+                    (0, 5 * MIB, "done", True),
+                    (1, 5 * MIB, "done", True),
+                    (2, MIB, "done", True),
+                ]
+                nothing = await client.call_tool("aioz_upload_monitor", {"upload": "Live plain"})
+                assert structured(nothing)["data"]["live"] is None
+    store = app.state(LiveUploads)
+    assert store.latest(PROCESS_SESSION, "Live plain") is None  # not tracked without the extension
+    assert store.latest(PROCESS_SESSION, "Live apps") is not None

@@ -50,6 +50,7 @@ from botflix_mcp.aioz.upload import (
 from botflix_mcp.aioz.webhooks_receiver import WebhookEvent, ensure_webhook, events_of, receiver_url
 from botflix_mcp.app import App
 from botflix_mcp.apps import MONITOR_URI
+from botflix_mcp.apps.live import live_listener
 from botflix_mcp.credentials import session_key
 from botflix_mcp.errors import UserInputError
 from botflix_mcp.results import ToolOutput, to_result
@@ -271,7 +272,7 @@ async def run_or_start_job(
 ) -> CallToolResult:
     """Foreground (`wait_seconds` None): run here, with progress. Else a background job; wait up to the limit."""
     if wait_seconds is None:
-        output = await work(progress_forwarder(ctx))
+        output = await work(live_listener(ctx, app, title, progress_forwarder(ctx)))  # the monitor app follows it
         if not output.data or output.data.get("ok") is False:
             raise ToolError(output.summary)
         return to_result(output)
