@@ -52,12 +52,64 @@ def padded_mp4(source: Path, target: Path, pad: int) -> Path:
     return target
 
 
+#: What the labels in the tool list mean (from each tool's MCP annotations).
+LEGEND = (
+    "  Labels, from each tool's annotations:\n"
+    "    read-only    reads only, changes nothing\n"
+    "    writes       creates or changes something, nothing existing is lost\n"
+    "    destructive  may delete or overwrite what exists (clients should ask before calling)\n"
+    "    idempotent   calling it again with the same arguments changes nothing more\n"
+    "    local        works on this machine only, no platform call"
+)
+
+#: AIOZ's production hosts as the skill's templates write them, and where the demo's media really is.
+PRODUCTION_HOSTS = ("https://api.aiozstream.network/api", "https://embed.aiozstream.network")
+
+
+def tool_label(annotations: Any) -> str:
+    """`read-only`, or `writes` plus `destructive` / `idempotent`, plus `local`: what the annotations say."""
+    read_only = bool(annotations and annotations.read_only_hint)
+    parts = ["read-only" if read_only else "writes"]
+    if not read_only:
+        # MCP defaults: destructiveHint true and idempotentHint false when not given
+        if annotations is None or annotations.destructive_hint is not False:
+            parts[0] = "destructive"
+        if annotations is not None and annotations.idempotent_hint:
+            parts.append("idempotent")
+    if annotations is not None and annotations.open_world_hint is False:
+        parts.append("local")
+    return ", ".join(parts)
+
+
+def progress_text(progress: float, total: float | None) -> str:
+    """`1/3`, never `1/3.0`."""
+    return f"{progress:g}/{total:g}" if total is not None else f"{progress:g}"
+
+
 def text_of(result: Any) -> str:
     return "\n".join(getattr(c, "text", "") for c in result.content)
 
 
+class Sandboxed:
+    """Prints the AIOZ production hosts of the skill's templates as the sandbox's address, since the demo's media
+    exists only in the sandbox."""
+
+    def __init__(self, sandbox: Any) -> None:
+        self.targets = (sandbox.aioz_base_url, f"{sandbox.url}/aioz/embed")
+
+    def __call__(self, text: str) -> str:
+        for host, target in zip(PRODUCTION_HOSTS, self.targets, strict=True):
+            text = text.replace(host, target)
+        return text
+
+
+_rewrite: Sandboxed | None = None
+
+
 def show(result: Any, limit: int = 4000) -> None:
     text = text_of(result)
+    if _rewrite is not None:
+        text = _rewrite(text)
     if len(text) > limit:
         text = text[:limit] + "\n…"
     say(textwrap.indent(text, "  "))
@@ -74,6 +126,13 @@ async def _demo(settings: Settings) -> int:
     work = Path(tempfile.mkdtemp(prefix="botflix-demo-"))
     try:
         heading(f"Sandbox: AIOZ Stream and BotFlix emulators on {sandbox.url} (loopback only)")
+        global _rewrite
+        _rewrite = Sandboxed(sandbox)
+        say(
+            "The demo's media exist only in the sandbox, so the links the skill's templates put on AIOZ's hosts\n"
+            f"({' and '.join(PRODUCTION_HOSTS)})\nare printed on the sandbox's address ({_rewrite.targets[0]} and "
+            f"{_rewrite.targets[1]})."
+        )
         env = {
             "AIOZ_BASE_URL": sandbox.aioz_base_url,
             "AIOZ_PUBLIC_KEY": DEMO_PUBLIC_KEY,
@@ -90,14 +149,10 @@ async def _demo(settings: Settings) -> int:
         async with Client(params) as client:
             tools = (await client.list_tools()).tools
             heading(f"tools/list: {len(tools)} tools")
+            say(LEGEND)
+            say()
             for tool in tools:
-                hints = tool.annotations
-                mark = (
-                    "read"
-                    if hints and hints.read_only_hint
-                    else ("delete" if hints and hints.destructive_hint else "write")
-                )
-                say(f"  {tool.name:32s} [{mark:6s}] {tool.title or ''}")
+                say(f"  {tool.name:28s} {'[' + tool_label(tool.annotations) + ']':27s} {tool.title or ''}")
             names = {t.name for t in tools}
 
             heading("aioz_account: who am I on AIOZ Stream?")
@@ -109,7 +164,7 @@ async def _demo(settings: Settings) -> int:
 
             async def on_progress(progress: float, total: float | None, message: str | None) -> None:
                 seen.append(message or "")
-                say(f"  [progress {progress:g}/{total or '?'}] {message}")
+                say(f"  [progress {progress_text(progress, total)}] {message}")
 
             result = await client.call_tool(
                 "aioz_upload_media",
@@ -131,6 +186,7 @@ async def _demo(settings: Settings) -> int:
         heading("Demo finished: every step above ran against the sandbox through a real MCP client.")
         return 0
     finally:
+        _rewrite = None
         sandbox.stop()
         shutil.rmtree(work, ignore_errors=True)
 

@@ -92,8 +92,8 @@ class BotflixSandboxState:
             "episode_number": metadata.get("episode_number"),
             "duration_seconds": metadata.get("duration_seconds"),
             "tags": metadata.get("tags", []),
-            "thumbnail_url": f"https://botflix.sandbox.invalid/thumbs/{episode_id}.jpg",
-            "playback_url": f"https://botflix.sandbox.invalid/watch/{episode_id}",
+            "thumbnail_url": None,  # the sandbox makes no thumbnails
+            "playback_url": None,  # set per request: the sandbox's own /watch/{id} (public() below)
             "like_count": 0,
             "view_count": 0,
             "status": "published",
@@ -117,8 +117,13 @@ def build_botflix_app(state: BotflixSandboxState | None = None) -> Starlette:
             return None
         return st.keys.get(auth[7:].strip())
 
-    def public(ep: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in ep.items() if not k.startswith("_")}
+    def public(ep: dict[str, Any], request: Request) -> dict[str, Any]:
+        """The episode as the API shows it; its playback URL is on this sandbox (served by `watch`), never a
+        made-up production address."""
+        out = {k: v for k, v in ep.items() if not k.startswith("_")}
+        origin = f"{request.url.scheme}://{request.url.netloc}{request.scope.get('root_path', '')}"  # with the mount
+        out["playback_url"] = f"{origin.rstrip('/')}/watch/{ep['id']}"
+        return out
 
     def authed(handler: Any) -> Any:
         async def endpoint(request: Request) -> Response:
@@ -220,7 +225,7 @@ def build_botflix_app(state: BotflixSandboxState | None = None) -> Starlette:
             {
                 "episode_id": episode_id,
                 "status": "published",
-                "watch_url": episode["playback_url"],
+                "watch_url": public(episode, request)["playback_url"],
                 "duration_seconds": duration,
             },
             201,
@@ -247,7 +252,7 @@ def build_botflix_app(state: BotflixSandboxState | None = None) -> Starlette:
         sort = q.get("sort", "new")
         key = {"new": "created_at", "top": "like_count", "trending": "view_count"}.get(sort, "created_at")
         items.sort(key=lambda e: e[key], reverse=True)
-        page = [public(e) for e in items[offset : offset + limit]]
+        page = [public(e, request) for e in items[offset : offset + limit]]
         nxt = offset + len(page)
         response = JSONResponse(
             {"episodes": page, "total": len(items), "next_cursor": str(nxt) if nxt < len(items) else None}
@@ -257,7 +262,7 @@ def build_botflix_app(state: BotflixSandboxState | None = None) -> Starlette:
 
     async def get_one(request: Request) -> Response:
         episode = st.episodes.get(request.path_params["id"])
-        response = _error(404, "Episode not found.") if episode is None else JSONResponse(public(episode))
+        response = _error(404, "Episode not found.") if episode is None else JSONResponse(public(episode, request))
         record(request, response.status_code)
         return response
 
@@ -269,6 +274,13 @@ def build_botflix_app(state: BotflixSandboxState | None = None) -> Starlette:
         if st.directors[director_id]["owner_email"] != owner:
             return _error(403, "Only the episode owner's account may download it.")
         return FileResponse(episode["_path"], media_type="video/mp4", filename=f"{episode['id']}.mp4")
+
+    async def watch(request: Request) -> Response:
+        """The episode's MP4 for anyone (what `playback_url` points at)."""
+        episode = st.episodes.get(request.path_params["id"])
+        if episode is None:
+            return _error(404, "Episode not found.")
+        return FileResponse(episode["_path"], media_type="video/mp4")
 
     async def like(request: Request, director_id: str) -> Response:
         episode = st.episodes.get(request.path_params["id"])
@@ -310,6 +322,7 @@ def build_botflix_app(state: BotflixSandboxState | None = None) -> Starlette:
         Route("/api/v1/episodes/{id}", get_one, methods=["GET"]),
         Route("/api/v1/episodes/{id}/download", authed(download), methods=["GET"]),
         Route("/api/v1/episodes/{id}/director-like", authed(like), methods=["POST"]),
+        Route("/watch/{id}", watch, methods=["GET"]),
         Route("/agent/{name}", skill_doc, methods=["GET"]),
         Route("/{name}", skill_doc, methods=["GET"]),
     ]
