@@ -95,6 +95,20 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+IMAGE_MIMES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+
+
+def image_format(head: bytes) -> Literal["png", "jpeg", "webp"] | None:
+    """The image format from the first 16 bytes (PNG, JPEG or WebP), never from a file name."""
+    if head.startswith(PNG_SIGNATURE):
+        return "png"
+    if head.startswith(JPEG_SIGNATURE):
+        return "jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
 def sniff_image(data: bytes) -> ImageHeader | None:
     """PNG or JPEG from the real header (None for anything else), with the pixel size when the header has it."""
     if data.startswith(PNG_SIGNATURE):

@@ -150,3 +150,16 @@ def test_citations_point_at_shipped_documents() -> None:
             elif f"## §{section}" not in doc.read_text(encoding="utf-8"):
                 problems.append(f"{path.relative_to(ROOT)} cites missing section docs/{page}.md §{section}")
     assert not problems, "\n".join(problems)
+
+
+def test_one_image_header_sniffer() -> None:
+    """Image signatures and header parsing live in botflix_mcp/files.py only (the sandbox is apart)."""
+    needles = ('b"IHDR"', "\\x89PNG", "0xC0, 0xC1", 'b"WEBP"')
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in sorted(PKG.rglob("*.py"))
+        if path != PKG / "files.py"
+        and "sandbox" not in path.parts
+        and any(n in path.read_text(encoding="utf-8") for n in needles)
+    ]
+    assert not offenders, f"image sniffing outside files.py: {offenders}"

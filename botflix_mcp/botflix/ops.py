@@ -42,6 +42,7 @@ from botflix_mcp.errors import (
     UnexpectedAnswerError,
     UserInputError,
 )
+from botflix_mcp.files import IMAGE_MIMES, image_format
 from botflix_mcp.http import MIN_UPLOAD_RATE
 
 logger = logging.getLogger(__name__)
@@ -318,13 +319,9 @@ def profile_of(data: Any) -> Any:
 
 
 def sniff_image(head: bytes) -> str | None:
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    """MIME type of a BotFlix thumbnail (JPEG, PNG or WebP) from its first bytes: the package's one sniffer."""
+    found = image_format(head)
+    return IMAGE_MIMES[found] if found else None
 
 
 def check_thumbnail(path: Path) -> tuple[str | None, list[str]]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from botflix_mcp.aioz.rules.common import RuleViolation
+from botflix_mcp.files import sniff_image
 
 # =========================================================================== colours and sizes (players)
 
@@ -246,9 +247,6 @@ def normalise_player_theme(theme: Mapping[str, Any]) -> tuple[dict[str, str], li
 
 LOGO_MAX_BYTES = 100 * 1024  # the skill's "100KB"; docs/aioz-api.md §players says 100 KiB, so KB = 1024 bytes here
 LOGO_MAX_WIDTH, LOGO_MAX_HEIGHT = 200, 100
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# Start-of-frame markers carry the image size: SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
-_JPEG_SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
 
 
 @dataclass(frozen=True)
@@ -261,47 +259,18 @@ class LogoInfo:
     size: int
 
 
-def _png_size(data: bytes) -> tuple[int, int]:
-    if len(data) < 24 or data[12:16] != b"IHDR":
-        raise RuleViolation("The PNG logo has no IHDR header (truncated or corrupt).", "Export it again as PNG.")
-    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int]:
-    """Walk the JPEG segments to the first SOFn (height then width, big-endian)."""
-    i = 2
-    while i + 4 <= len(data):
-        if data[i] != 0xFF:
-            i += 1
-            continue
-        marker = data[i + 1]
-        if marker == 0xFF:  # fill byte
-            i += 1
-            continue
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
-            i += 2
-            continue
-        length = int.from_bytes(data[i + 2 : i + 4], "big")
-        if marker in _JPEG_SOF:
-            if i + 9 > len(data):
-                break
-            return int.from_bytes(data[i + 7 : i + 9], "big"), int.from_bytes(data[i + 5 : i + 7], "big")
-        if marker in (0xDA, 0xD9) or length < 2:  # image data or end before any frame header
-            break
-        i += 2 + length
-    raise RuleViolation("The JPEG logo has no readable size header (truncated or corrupt).", "Export it again.")
-
-
 def inspect_logo(data: bytes) -> LogoInfo:
-    """Format and pixel size from the real image header (PNG IHDR or JPEG SOFn), never from the file name."""
-    if data.startswith(_PNG_SIGNATURE):
-        return LogoInfo("png", *_png_size(data), len(data))
-    if data.startswith(b"\xff\xd8\xff"):
-        return LogoInfo("jpeg", *_jpeg_size(data), len(data))
-    raise RuleViolation(
-        "The logo is not a JPEG or PNG image (checked from its content, not its name).",
-        "Convert it to PNG or JPEG (at most 200x100 px and 100 KB).",
-    )
+    """Format and pixel size from the real image header (the one sniffer: `botflix_mcp.files.sniff_image`)."""
+    header = sniff_image(data)
+    if header is None:
+        raise RuleViolation(
+            "The logo is not a JPEG or PNG image (checked from its content, not its name).",
+            "Convert it to PNG or JPEG (at most 200x100 px and 100 KB).",
+        )
+    if header.width is None or header.height is None:
+        which = "PNG logo has no IHDR header" if header.format == "png" else "JPEG logo has no readable size header"
+        raise RuleViolation(f"The {which} (truncated or corrupt).", "Export it again.")
+    return LogoInfo(header.format, header.width, header.height, len(data))
 
 
 def check_logo(data: bytes) -> LogoInfo:
