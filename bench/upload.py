@@ -31,6 +31,7 @@ import hashlib
 import json
 import os
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -58,18 +59,25 @@ def load() -> str:
     return f"load {os.getloadavg()[0]:.2f}"
 
 
+def wav_header(size: int) -> bytes:
+    """A 44-byte PCM WAV header whose data chunk covers the rest of a `size`-byte file: the server probes content
+    (it refuses bytes that are no known media container), and a WAV's sizes fit 32 bits up to 4 GiB."""
+    fmt = struct.pack("<IHHIIHH", 16, 1, 2, 48000, 192000, 4, 16)
+    return b"RIFF" + struct.pack("<I", size - 8) + b"WAVE" + b"fmt " + fmt + b"data" + struct.pack("<I", size - 44)
+
+
 def make_file(path: Path, size: int, *, sparse: bool = False) -> Path:
-    """Random-looking bytes (one 16 MiB random block repeated; MD5's cost does not depend on content), or a sparse
-    file (holes read as zeros, nothing on disk: for the 4 GiB peak-RSS run)."""
+    """A WAV header, then random-looking bytes (one 16 MiB random block repeated; MD5's cost does not depend on
+    content), or holes (a sparse file reads as zeros and takes no disk: for the 4 GiB peak-RSS run)."""
     if path.exists() and path.stat().st_size == size:
         return path
-    if sparse:
-        with path.open("wb") as out:
-            out.truncate(size)
-        return path
-    block = os.urandom(16 * MIB)
     with path.open("wb") as out:
-        left = size
+        out.write(wav_header(size))
+        if sparse:
+            out.truncate(size)
+            return path
+        block = os.urandom(16 * MIB)
+        left = size - 44
         while left:
             piece = block[: min(left, len(block))]
             out.write(piece)
@@ -106,7 +114,7 @@ def _auth() -> dict[str, str]:
 
 
 async def _create(http: Any) -> str:
-    media = (await http.post("/media/create", json={"title": "bench peer", "type": "video"})).json()["data"]
+    media = (await http.post("/media/create", json={"title": "bench peer", "type": "audio"})).json()["data"]
     return str(media.get("id") or media["media"]["id"])
 
 
@@ -197,7 +205,7 @@ async def run_mcp(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         result = await client.call_tool(
             "aioz_upload_media",
-            {"source": args.file, "title": "bench mcp", "media_type": "video"},
+            {"source": args.file, "title": "bench mcp", "media_type": "audio"},
             progress_callback=progress,
         )
         call = time.perf_counter() - started
@@ -297,7 +305,7 @@ def median_ratio(pairs: list[dict[str, dict[str, Any]]], num: tuple[str, str], d
 
 
 def loopback(args: argparse.Namespace, base: str, work: Path, report: dict[str, Any]) -> None:
-    path = make_file(work / "bench.mp4", int(args.size_gib * GIB))
+    path = make_file(work / "bench.wav", int(args.size_gib * GIB))
     size_gib = path.stat().st_size / GIB
     mib = path.stat().st_size / MIB
     md5_floor(path)  # warm the page cache
@@ -354,7 +362,7 @@ def loopback(args: argparse.Namespace, base: str, work: Path, report: dict[str, 
     )
     report["loopback"] = {"size_gib": size_gib, "part_mib": part_mib, "pairs": pairs, **figures}
     if args.rss_gib:
-        big = make_file(work / "sparse.mp4", int(args.rss_gib * GIB), sparse=True)
+        big = make_file(work / "sparse.wav", int(args.rss_gib * GIB), sparse=True)
         m = run_variant("mcp", base, big, work / "rss", chunk_mib=args.chunk_mib, parallel=args.parallel)
         print(
             f"  flat in file size: server peak RSS {m['peak_rss_mb']:.0f} MB on {args.rss_gib:g} GiB (sparse file) "
@@ -372,7 +380,7 @@ def shaped(args: argparse.Namespace, host_url: str, work: Path, report: dict[str
     )  # fmt: skip
     base = url + "/aioz/api"
     HOST_PIDS.append(proxy.pid)
-    path = make_file(work / "shaped.mp4", args.shaped_mib * MIB)
+    path = make_file(work / "shaped.wav", args.shaped_mib * MIB)
     mib = args.shaped_mib
     out: dict[str, Any] = {"rtt_ms": args.rtt_ms, "rate_mib": args.rate_mib, "size_mib": mib, "sweep": {}}
     try:
