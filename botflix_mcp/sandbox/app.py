@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import ipaddress
 import logging
 import socket
@@ -14,7 +15,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from .aioz import AiozState, SandboxConfig, build_aioz_app
@@ -40,6 +41,13 @@ class Sandbox:
             Route("/__sandbox/deliveries", self._deliveries, methods=["GET"]),
             Route("/__sandbox/media/{id}/finish", self._finish, methods=["POST"]),
             Route("/__sandbox/media/{id}/assembled", self._assembled, methods=["GET"]),
+            # Where the skill's templates put a live media's links, on this sandbox (the demo prints them so):
+            # the uploaded file itself, and a tiny player page; the sandbox makes no HLS/DASH renditions.
+            Route("/aioz/api/media/{id}/source", self._media_file, methods=["GET"]),
+            Route("/aioz/api/media/{id}/mp4", self._media_file, methods=["GET"]),
+            Route("/aioz/api/media/{id}/manifest.m3u8", self._no_rendition, methods=["GET"]),
+            Route("/aioz/api/media/{id}/manifest", self._no_rendition, methods=["GET"]),
+            Route("/aioz/embed/vod/{kind}/{id}", self._player_page, methods=["GET"]),
             Mount("/aioz/api", app=self.aioz_app),
         ]
         routes.extend(extra_routes)  # e.g. the MCP Apps demo page, given by `botflix-mcp sandbox` (runner.py)
@@ -135,6 +143,36 @@ class Sandbox:
     async def _finish(self, request: Request) -> JSONResponse:
         await self.finish_transcoding(request.path_params["id"])
         return JSONResponse({"ok": True})
+
+    def _live_file(self, media_id: str) -> str | None:
+        media = self.aioz.media.get(media_id)
+        record = self.aioz.assembled.get(media_id) or {}
+        if media is None or media["status"] == "deleted" or not any(q["status"] == "done" for q in media["qualities"]):
+            return None
+        path = record.get("path")
+        return path if path and Path(path).is_file() else None
+
+    async def _media_file(self, request: Request) -> Response:
+        path = self._live_file(request.path_params["id"])
+        if path is None:
+            return JSONResponse({"status": "fail", "message": "Media not found or not live yet."}, status_code=404)
+        return FileResponse(path, media_type="video/mp4")
+
+    async def _no_rendition(self, request: Request) -> JSONResponse:
+        return JSONResponse(
+            {"status": "fail", "message": "The sandbox makes no HLS/DASH renditions; /source and /mp4 serve the file."},
+            status_code=404,
+        )
+
+    async def _player_page(self, request: Request) -> Response:
+        media_id = request.path_params["id"]
+        if self._live_file(media_id) is None:
+            return HTMLResponse("<!doctype html><title>Not found</title><p>Media not found or not live yet.", 404)
+        src = f"/aioz/api/media/{html.escape(media_id)}/mp4"
+        return HTMLResponse(
+            f"<!doctype html><meta charset=utf-8><title>Sandbox player</title>"
+            f'<video src="{src}" controls style="width:100%;height:100%"></video>'
+        )
 
     async def _assembled(self, request: Request) -> JSONResponse:
         record = self.assembled(request.path_params["id"])

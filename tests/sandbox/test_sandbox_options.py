@@ -8,6 +8,7 @@ on loopback, driven by the MCP SDK client.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -179,3 +180,55 @@ async def test_sandbox_without_demo_keys_asks_in_chat_when_the_client_cannot_eli
         assert not stored.is_error, text_of(stored)
         me = await client.call_tool("aioz_account", {"action": "me"})
     assert not me.is_error and structured(me)["data"]["email"] == "demo@sandbox.invalid"
+
+
+async def test_the_links_the_demo_prints_are_served_by_the_sandbox(
+    fresh_sandbox: Any, tmp_path: Path, mode: str
+) -> None:
+    """The Encoding Finished links, on the sandbox's address as the demo prints them, reach the uploaded file;
+    a BotFlix episode's watch URL is the sandbox's own and plays."""
+    from botflix_mcp.demo import Sandboxed
+    from botflix_mcp.server import build_server
+
+    settings = sandbox_settings(fresh_sandbox, tmp_path, allowed_roots=(tmp_path,))
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(EPISODE.read_bytes())
+    app = make_app(settings)
+    try:
+        async with Client(build_server(settings, app=app), mode=mode) as client:
+            upload = await client.call_tool("aioz_upload_media", {"source": str(video), "title": "Links"})
+            media_id = structured(upload)["data"]["media_id"]
+            status = await client.call_tool("aioz_media_status", {"media_id": media_id, "wait_seconds": 30})
+    finally:
+        await app.aclose()
+    shown = Sandboxed(fresh_sandbox)(text_of(status))
+    links = dict(re.findall(r"- ([\w ]+): `(http[^`]+)`", shown))
+    assert set(links) >= {"Stream URL", "Player URL", "MP4", "Source"}, shown
+    assert all(u.startswith(fresh_sandbox.url + "/") for u in links.values()), links
+    async with httpx.AsyncClient(trust_env=False, timeout=10) as http:
+        for name in ("MP4", "Source"):
+            got = await http.get(links[name])
+            assert got.status_code == 200 and got.content == video.read_bytes(), name
+        player = await http.get(links["Player URL"])  # the last Player URL: DASH
+        assert player.status_code == 200 and f"/aioz/api/media/{media_id}/mp4" in player.text
+        manifest = await http.get(links["Stream URL"])
+        assert manifest.status_code == 404 and "no HLS/DASH renditions" in manifest.text
+        assert (await http.get(f"{fresh_sandbox.url}/aioz/api/media/not-a-media/mp4")).status_code == 404
+
+        key = (
+            await http.post(
+                f"{fresh_sandbox.botflix_base_url}/api/v1/directors/register",
+                json={"name": "Links", "owner_email": "links@example.com"},
+            )
+        ).json()["api_key"]
+        meta = '{"title": "Links", "duration_seconds": 64}'
+        made = await http.post(
+            f"{fresh_sandbox.botflix_base_url}/api/v1/episodes/upload",
+            headers={"Authorization": f"Bearer {key}"},
+            files={"video": ("e.mp4", EPISODE.read_bytes(), "video/mp4"), "metadata": (None, meta)},
+        )
+        assert made.status_code == 201, made.text
+        watch = made.json()["watch_url"]
+        assert watch.startswith(f"{fresh_sandbox.botflix_base_url}/watch/")
+        played = await http.get(watch)
+        assert played.status_code == 200 and played.content == EPISODE.read_bytes()
