@@ -199,3 +199,29 @@ async def test_foreground_uploads_are_followed_for_apps_clients_only(
     store = app.state(LiveUploads)
     assert store.latest(PROCESS_SESSION, "Live plain") is None  # not tracked without the extension
     assert store.latest(PROCESS_SESSION, "Live apps") is not None
+
+
+async def test_over_streamable_http_each_client_gets_its_own_listing(
+    fresh_sandbox: Any, tmp_path: Path, mode: str
+) -> None:
+    """Over the real HTTP transport (capabilities per connection, or per request in 2026-07-28): an Apps client
+    and a plain one, side by side on one server, each see their own tools/list and resources/list."""
+    from tests.e2e.servers import serving
+    from tests.helpers import sandbox_settings
+
+    settings = sandbox_settings(fresh_sandbox, tmp_path, transport="http")
+    async with serving(settings) as url, apps_client(url, mode) as with_apps, Client(url, mode=mode) as plain:
+        for _ in range(2):  # interleaved: nothing of one client's answer sticks to the other's
+            apps_tools = {t.name: t for t in (await with_apps.list_tools()).tools}
+            plain_tools = {t.name: t for t in (await plain.list_tools()).tools}
+            assert apps_tools[APP_ONLY].meta == {"ui": {"resourceUri": MONITOR_URI, "visibility": ["app"]}}
+            assert APP_ONLY not in plain_tools
+            assert (apps_tools["aioz_media_status"].meta or {}).get("ui") == {"resourceUri": MONITOR_URI}
+            assert "ui" not in (plain_tools["aioz_media_status"].meta or {})
+            apps_uris = {str(r.uri) for r in (await with_apps.list_resources()).resources}
+            plain_uris = {str(r.uri) for r in (await plain.list_resources()).resources}
+            assert {MONITOR_URI, EPISODE_URI} <= apps_uris and not {MONITOR_URI, EPISODE_URI} & plain_uris
+        refused = await plain.call_tool(APP_ONLY, {"media_id": "abc"})
+        assert refused.is_error
+        asked = await with_apps.call_tool(APP_ONLY, {"job_id": "0" * 32})
+        assert asked.is_error and "No upload job" in text_of(asked)  # served, and voiced like the job tool
