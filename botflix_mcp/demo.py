@@ -120,9 +120,12 @@ def show(result: Any, limit: int = 4000) -> None:
 async def _demo(settings: Settings) -> int:
     from mcp import Client, StdioServerParameters
 
-    from botflix_mcp.sandbox import DEMO_DASHBOARD_TOKEN, DEMO_PUBLIC_KEY, DEMO_SECRET_KEY, SandboxConfig, SandboxServer
+    from botflix_mcp.runner import sandbox_config
+    from botflix_mcp.sandbox import DEMO_DASHBOARD_TOKEN, DEMO_PUBLIC_KEY, DEMO_SECRET_KEY, SandboxServer
 
-    sandbox = SandboxServer(SandboxConfig(transcode_step=0.3, check_mime=True)).start()
+    config = sandbox_config(settings)  # `botflix-mcp demo --fail-encoding` etc. walk the same flow into trouble
+    config.check_mime = True
+    sandbox = SandboxServer(config).start()
     work = Path(tempfile.mkdtemp(prefix="botflix-demo-"))
     try:
         heading(f"Sandbox: AIOZ Stream and BotFlix emulators on {sandbox.url} (loopback only)")

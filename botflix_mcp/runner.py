@@ -29,14 +29,12 @@ def sandbox_config(settings: Settings) -> Any:
     )
 
 
-def demo_keys_text() -> str:
+def demo_keys_text(*, token: bool = True) -> str:
     """The sandbox's own credentials, to paste when a tool asks (sandbox-only values, never real keys)."""
     from botflix_mcp.sandbox import DEMO_DASHBOARD_TOKEN, DEMO_PUBLIC_KEY, DEMO_SECRET_KEY
 
-    return (
-        f"  AIOZ_PUBLIC_KEY={DEMO_PUBLIC_KEY}\n  AIOZ_SECRET_KEY={DEMO_SECRET_KEY}  (sandbox-only demo keys)\n"
-        f"  AIOZ_DASHBOARD_TOKEN={DEMO_DASHBOARD_TOKEN}"
-    )
+    text = f"  AIOZ_PUBLIC_KEY={DEMO_PUBLIC_KEY}\n  AIOZ_SECRET_KEY={DEMO_SECRET_KEY}  (sandbox-only demo keys)"
+    return text + (f"\n  AIOZ_DASHBOARD_TOKEN={DEMO_DASHBOARD_TOKEN}" if token else "")
 
 
 def sandbox_options_text(settings: Settings) -> str:
@@ -87,7 +85,7 @@ def serve(settings: Settings) -> int:
             if not effective.aioz_public_key:  # print, not log: the values must reach the person, unredacted
                 print(
                     f"botflix-mcp: sandbox on {sandbox.url} without AIOZ keys (--no-demo-keys); when a tool asks, "
-                    f"give it the sandbox's:\n{demo_keys_text()}",
+                    f"give it the sandbox's:\n{demo_keys_text(token=False)}",
                     file=sys.stderr,
                     flush=True,
                 )

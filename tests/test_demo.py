@@ -23,14 +23,18 @@ from botflix_mcp.settings import Settings
 LINE = re.compile(r"^  (?P<name>[a-z_]+)\s+\[(?P<label>[a-z, -]+)\]\s")
 
 
-@pytest.fixture(scope="module")
-def demo_output() -> str:
+def run_demo(*flags: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIOZ_", "BOTFLIX_"))}
     out = subprocess.run(
-        [sys.executable, "-m", "botflix_mcp", "demo"], capture_output=True, text=True, timeout=150, env=env
+        [sys.executable, "-m", "botflix_mcp", "demo", *flags], capture_output=True, text=True, timeout=150, env=env
     )
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     return out.stdout
+
+
+@pytest.fixture(scope="module")
+def demo_output() -> str:
+    return run_demo()
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +85,9 @@ def test_links_to_the_demo_media_and_episode_are_on_the_sandbox(demo_output: str
     assert all(u.startswith(base + "/") for u in links), [u for u in links if not u.startswith(base)]
     assert f"{base}/aioz/api/media/" in demo_output and f"{base}/botflix/watch/" in demo_output
     assert "sandbox.invalid/watch" not in demo_output
+
+
+def test_the_demo_takes_the_sandbox_flags() -> None:
+    out = run_demo("--fail-encoding", "--transcode-seconds", "0.5")
+    status = out.split("aioz_media_status", 1)[1].split("botflix_register_director", 1)[0]
+    assert "## ❌ Encoding Failed" in status and "Media is Live" not in status

@@ -165,6 +165,26 @@ async def test_sandbox_without_demo_keys_asks_for_them_through_the_page(mode: st
     assert asker.page_status == [200]
 
 
+def test_sandbox_without_demo_keys_prints_the_keys_to_paste(tmp_path: Path) -> None:
+    from botflix_mcp.sandbox import DEMO_DASHBOARD_TOKEN
+
+    out = subprocess.run(
+        [sys.executable, "-m", "botflix_mcp", "--sandbox", "--no-demo-keys", "--log-level", "warning"],
+        stdin=subprocess.DEVNULL,  # the stdio server starts, prints, reads end-of-file and exits
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(),
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    public, secret = demo_keys()
+    assert "without AIOZ keys (--no-demo-keys)" in out.stderr
+    assert f"AIOZ_PUBLIC_KEY={public}" in out.stderr and f"AIOZ_SECRET_KEY={secret}" in out.stderr
+    assert DEMO_DASHBOARD_TOKEN not in out.stderr  # configured already: only the pair is asked for
+    assert out.stdout == ""  # stdout is the MCP stream
+
+
 async def test_sandbox_without_demo_keys_asks_in_chat_when_the_client_cannot_elicit(tmp_path: Path) -> None:
     params = StdioServerParameters(
         command=sys.executable,
