@@ -225,3 +225,51 @@ async def test_over_streamable_http_each_client_gets_its_own_listing(
         assert refused.is_error
         asked = await with_apps.call_tool(APP_ONLY, {"job_id": "0" * 32})
         assert asked.is_error and "No upload job" in text_of(asked)  # served, and voiced like the job tool
+
+
+async def test_the_monitor_tool_gives_stages_and_player_for_a_media_and_no_urls_when_encoding_failed(
+    server: Any, fresh_sandbox: Any, tmp_path: Path, mode: str
+) -> None:
+    async with apps_client(server, mode) as client:
+        ids = {}
+        for title in ("Plays", "Breaks fail-encode"):  # the sandbox fails the encode of a title with "fail-encode"
+            source = tmp_path / f"{title.split()[0]}.mp4"
+            write_file(source, 6 * MIB, seed=3)
+            upload = await client.call_tool("aioz_upload_media", {"source": str(source), "title": title})
+            assert not upload.is_error, text_of(upload)
+            ids[title] = media_id = structured(upload)["data"]["media_id"]
+            await client.call_tool("aioz_media_status", {"media_id": media_id, "wait_seconds": 30})
+        good = structured(await client.call_tool(APP_ONLY, {"media_id": ids["Plays"]}))["data"]["media"]
+        bad = structured(await client.call_tool(APP_ONLY, {"media_id": ids["Breaks fail-encode"]}))["data"]["media"]
+    assert [(s["name"], s["state"]) for s in good["stages"]] == [
+        ("file_received", "done"),
+        ("encoding_started", "done"),
+        ("partial_finished", "done"),
+        ("encoding_finished", "done"),
+    ]
+    assert good["player_url"] == f"https://embed.aiozstream.network/vod/hls/{ids['Plays']}"
+    assert good["assets"]["hls_url"].endswith(f"/{ids['Plays']}/manifest.m3u8")
+    assert good["assets"]["thumbnail_url"].startswith("https://api.aiozstream.network/")
+    assert bad["status"] == "fail" and bad["template"] == "encoding_failed"
+    assert [s["state"] for s in bad["stages"]] == ["done", "failed", "pending", "pending"]
+    assert bad["assets"] == {} and "player_url" not in bad  # a failed media's URLs do not play: not offered
+
+
+async def test_a_failed_job_shows_its_failed_part_and_the_error(
+    server: Any, fresh_sandbox: Any, tmp_path: Path, mode: str
+) -> None:
+    from tests.aioz.test_upload import faults
+
+    source = tmp_path / "b.mp4"
+    write_file(source, 12 * MIB)
+    faults(fresh_sandbox, 1.0, "500")
+    async with apps_client(server, mode) as client:
+        started = await client.call_tool("aioz_upload_media", {"source": str(source), "wait_seconds": 0})
+        job_id = structured(started)["data"]["job_id"]
+        await client.call_tool("aioz_upload_job", {"action": "status", "job_id": job_id, "wait_seconds": 60})
+        data = structured(await client.call_tool(APP_ONLY, {"job_id": job_id}))["data"]
+    job = data["job"]
+    assert job["state"] == "failed" and job["error"]
+    assert data["media"] is None  # no file completed: no encoding stage to show
+    states = [p["state"] for p in job["parts"]]
+    assert "failed" in states and "done" not in states and len(states) == 3
