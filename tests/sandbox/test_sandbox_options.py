@@ -252,3 +252,22 @@ async def test_the_links_the_demo_prints_are_served_by_the_sandbox(
         assert watch.startswith(f"{fresh_sandbox.botflix_base_url}/watch/")
         played = await http.get(watch)
         assert played.status_code == 200 and played.content == EPISODE.read_bytes()
+
+
+async def test_balance_zero_reaches_the_not_enough_balance_path(tmp_path: Path) -> None:
+    from botflix_mcp.sandbox import SandboxServer
+    from botflix_mcp.server import build_server
+
+    with SandboxServer(sandbox_config(load_settings({"BOTFLIX_MCP_SANDBOX_BALANCE": "0"}))) as sandbox:
+        settings = sandbox_settings(sandbox, tmp_path, allowed_roots=(tmp_path,))
+        video = tmp_path / "clip.mp4"
+        video.write_bytes(EPISODE.read_bytes())
+        app = make_app(settings)
+        try:
+            async with Client(build_server(settings, app=app)) as client:
+                me = await client.call_tool("aioz_account", {"action": "me"})
+                upload = await client.call_tool("aioz_upload_media", {"source": str(video), "title": "Too dear"})
+        finally:
+            await app.aclose()
+    assert "Balance: 0.00" in text_of(me)
+    assert upload.is_error and "balance" in text_of(upload).lower(), text_of(upload)
