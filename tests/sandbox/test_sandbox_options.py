@@ -20,14 +20,14 @@ from typing import Any
 import httpx
 import pytest
 from mcp import Client, StdioServerParameters
-from mcp.types import ElicitRequestURLParams
+from mcp.types import ElicitRequestFormParams, ElicitRequestURLParams
 
 from botflix_mcp.cli import build_parser
 from botflix_mcp.runner import sandbox_config
 from botflix_mcp.settings import SettingsError, load_settings
 from botflix_mcp.templates import PUBLIC_KEY_QUESTION
 from tests.helpers import make_app, sandbox_settings, structured, text_of
-from tests.test_credentials import Elicitations, demo_keys
+from tests.test_credentials import Elicitations, demo_keys, form_only  # noqa: F401  (form_only: a fixture)
 
 pytestmark = pytest.mark.anyio
 EPISODE = Path(__file__).resolve().parents[2] / "botflix_mcp" / "demo_assets" / "episode.mp4"
@@ -163,6 +163,23 @@ async def test_sandbox_without_demo_keys_asks_for_them_through_the_page(mode: st
     assert structured(result)["data"]["email"] == "demo@sandbox.invalid"
     assert len(asker.asked) == 1 and isinstance(asker.asked[0], ElicitRequestURLParams)  # the keys page
     assert asker.page_status == [200]
+
+
+@pytest.mark.usefixtures("form_only")  # a client with form elicitation only (changes the client, not the server)
+async def test_sandbox_without_demo_keys_asks_for_them_in_a_form(tmp_path: Path) -> None:
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "botflix_mcp", "--sandbox", "--no-demo-keys"],
+        env=_env() | {"BOTFLIX_MCP_CACHE_DIR": str(tmp_path / "cache"), "BOTFLIX_MCP_LOG_LEVEL": "warning"},
+        cwd=str(tmp_path),
+    )
+    asker = Elicitations(form=demo_keys())
+    async with Client(params, mode="legacy", elicitation_callback=asker) as client:
+        first = await client.call_tool("aioz_account", {"action": "me"})
+        second = await client.call_tool("aioz_account", {"action": "me"})
+    assert not first.is_error and not second.is_error, text_of(first)
+    assert structured(second)["data"]["email"] == "demo@sandbox.invalid"
+    assert len(asker.asked) == 1 and isinstance(asker.asked[0], ElicitRequestFormParams)  # kept for the session
 
 
 def test_sandbox_without_demo_keys_prints_the_keys_to_paste(tmp_path: Path) -> None:
