@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from tests.oracle.capture import RawRequest
 from tests.oracle.spec import _resolve, route_of, spec_dict
 
 VARIANTS = ("full", "arrays_null", "nullable_null", "objects_null", "numbers_as_strings", "sparse", "data_null")
@@ -134,14 +135,19 @@ class SpecHost:
         self.variant = variant
         self.base_path = base_path
         self.seen: list[str] = []
+        self.requests: list[RawRequest] = []  # for the request oracle too
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path.removeprefix(self.base_path)
         self.seen.append(f"{request.method} {path}")
+        sent = request.read()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        query = request.url.query.decode()
+        self.requests.append(RawRequest(request.method, path, query, headers, sent, "", received=len(sent)))
         found = response_schema(request.method, path)
         if found is None:
-            body = {"message": "Route not found", "path": "/api" + path, "method": request.method}
-            return httpx.Response(404, json=body)
+            missing = {"message": "Route not found", "path": "/api" + path, "method": request.method}
+            return httpx.Response(404, json=missing)
         status, schema = found
         body = answer(schema, self.variant)
         if isinstance(body, dict):

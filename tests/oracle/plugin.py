@@ -6,6 +6,7 @@ swallow it."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Generator
 from typing import Any
 
@@ -18,6 +19,7 @@ from tests.oracle.spec import KNOWN_DEFECTS, check, known_defect, violations
 #: when the flow that exercises it ran).
 FLOWS_RUN: set[str] = set()
 _REPORT: list[str] = []
+_STATS: dict[str, float] = {}
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -33,7 +35,9 @@ def oracle_report() -> list[str]:
     requests = RECORDED.take()
     if not requests:
         return []
+    started = time.perf_counter()
     found = violations(requests)
+    _STATS.update(requests=len(requests), seconds=time.perf_counter() - started)
     if dump := os.environ.get("AIOZ_ORACLE_DUMP"):  # every request and its findings, allowed ones included
         with open(dump, "w") as fh:
             for raw in requests:
@@ -63,6 +67,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _STATS:
+        terminalreporter.write_line(
+            f"AIOZ spec oracle: {_STATS['requests']:.0f} sandbox requests checked in {_STATS['seconds']:.1f} s"
+        )
     if _REPORT:
         terminalreporter.section("AIOZ spec oracle: FAILED", sep="=", red=True, bold=True)
         for line in _REPORT:

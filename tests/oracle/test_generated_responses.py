@@ -2,9 +2,10 @@
 
 A fake AIOZ host (tests/oracle/generated.py) sits at the HTTP boundary (App.aioz_transport) and answers each
 route from its spec schema in one of the VARIANTS: `null` arrays (Go nil slices) and nullable fields, `null`
-list entries' and detail objects, numbers as strings, optional fields missing, `data: null`. The tools are called
-through the in-memory MCP client. Each call must end as a success or a readable ToolError in our voice; never
-"Internal error ... a bug in botflix-mcp" and never the SDK's bare "Error executing tool".
+detail and nested objects, numbers as strings, optional fields missing, `data: null`. The tools are called through
+the in-memory MCP client (their requests are checked by the request oracle too). Each call must end as a success
+or a readable ToolError in our voice; never "Internal error ... a bug in botflix-mcp" and never the SDK's bare
+"Error executing tool". A complete ("full") answer must be understood: a success.
 
 Cases that fail today are strict xfails naming the defect (XFAILS): a fix makes them XPASS, which fails: remove
 the entry with the fix. Answers are wire facts, the same in both protocol eras: one era here.
@@ -26,6 +27,7 @@ from botflix_mcp.http import RetryPolicy
 from botflix_mcp.server import build_server
 from botflix_mcp.settings import TOOLSETS, Settings
 from tests.oracle.generated import UUID, VARIANTS, SpecHost
+from tests.oracle.spec import check, is_allowed
 
 BASE_URL = "http://aioz.invalid/api"
 INVALID_PARAMS = -32602
@@ -99,6 +101,7 @@ def _server(variant: str, tmp: Path) -> tuple[Any, SpecHost]:
     server, host = _BUILT["server"]
     host.variant = variant
     host.seen.clear()
+    host.requests.clear()
     return server, host
 
 
@@ -140,6 +143,8 @@ async def test_tool_survives_generated_answers(
             assert exc.error.code == INVALID_PARAMS, f"protocol error {exc.error.code}: {exc.error.message}"
             pytest.fail(f"the case's arguments were refused: {exc.error.message}")
     assert host.seen, "the tool asked the fake host nothing"
+    sent = [v.line() for raw in host.requests for v in check(raw) if not is_allowed(v)]
+    assert not sent, "requests the official spec refuses:\n" + "\n".join(sent)
     text = "\n".join(getattr(c, "text", "") for c in result.content).strip()
     if variant == "full":  # a complete answer from the spec is understood
         assert not result.is_error, f"{host.seen}: {text[:600]}"
