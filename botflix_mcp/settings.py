@@ -298,22 +298,26 @@ SPECS: tuple[SettingSpec, ...] = (
         group="http",
     ),
     # Uploads
+    # Defaults from bench/upload.py (README "Benchmarks"). Part size: the largest whole MiB whose part plus the
+    # multipart envelope stays under AIOZ's 50,000,000-byte body limit (docs/aioz-api.md §limits; 48 MiB is over it),
+    # so no upload starts with a 413 wave, and the fewest parts against the 100 part uploads/minute rate limit.
     SettingSpec(
         "chunk_size",
         "BOTFLIX_MCP_CHUNK_SIZE",
         _chunk_size,
-        50 * MIB,
+        47 * MIB,
         "Upload part size (5MiB-200MiB). 413 answers re-split parts automatically.",
         group="upload",
         metavar="SIZE",
     ),
-    # Default 3 from bench/upload.py (2 CPUs, 1 GiB in 32 MiB parts, loopback host that is not the bottleneck):
-    # parallel 1/2/3/4/6 -> 235/253/261/259/235 MiB/s, 1.70x a bare httpx loop at 3; peak RSS 81 MB (2 GiB file).
+    # Parallel parts: 8. On a distant link (80 ms RTT, 12 MiB/s per connection, bench/shaper.py) throughput grows
+    # with the parts in flight (1 -> 8: 11 -> ~50 MiB/s on 512 MiB); on loopback more than 2-3 buys nothing but
+    # costs nothing either (each part in flight holds one 2 MiB read block).
     SettingSpec(
         "upload_parallel",
         "BOTFLIX_MCP_UPLOAD_PARALLEL",
         _int_range(1, 8),
-        3,
+        8,
         "Parts uploaded in parallel.",
         group="upload",
     ),
@@ -519,8 +523,8 @@ class Settings:
     call_deadline: float = 120.0
     complete_timeout: float = 900.0
     max_retries: int = 4
-    chunk_size: int = 50 * MIB
-    upload_parallel: int = 3
+    chunk_size: int = 47 * MIB
+    upload_parallel: int = 8
     cache_dir: Path | None = None
     allowed_roots: tuple[Path, ...] = ()
     toolsets: tuple[str, ...] = TOOLSETS

@@ -15,7 +15,7 @@ from botflix_mcp.settings import MIB, SPECS, TOOLSETS, SettingsError, load_setti
 def test_defaults() -> None:
     s = load_settings({})
     assert s.aioz_base_url == "https://api.aiozstream.network/api"
-    assert s.chunk_size == 50 * MIB and s.toolsets == TOOLSETS and s.transport == "stdio"
+    assert s.chunk_size == 47 * MIB and s.toolsets == TOOLSETS and s.transport == "stdio"
     assert s.aioz_public_key is None
 
 
