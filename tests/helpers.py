@@ -22,6 +22,7 @@ def sandbox_settings(sandbox: Any, tmp_path: Path, *, keys: bool = True, **overr
         aioz_dashboard_token=SecretStr(DEMO_DASHBOARD_TOKEN),
         cache_dir=tmp_path / "cache",
         chunk_size=5 * MIB,
+        upload_parallel=3,  # the upload tests count "at most the parts in flight" against 3 (the default is 8)
         http_timeout=10.0,
         complete_timeout=30.0,
     )
