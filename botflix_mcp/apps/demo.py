@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import struct
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -80,8 +81,6 @@ class AppsDemo:
                 shutil.rmtree(self.work, ignore_errors=True)
 
     def assets(self) -> dict[str, Any]:
-        from botflix_mcp.demo import padded_mp4
-
         assert self.work is not None
         video = self.work / "pilot-episode-demo.mp4"
         if not video.exists():
@@ -97,6 +96,20 @@ class AppsDemo:
             "brief": read("episode-brief.json"),
             "manifest": read("shot-manifest.json"),
         }
+
+
+def padded_mp4(source: Path, target: Path, pad: int) -> Path:
+    """A valid MP4 made bigger with a trailing `free` box (players skip free boxes), like `botflix-mcp demo`'s."""
+    with source.open("rb") as src, target.open("wb") as out:
+        shutil.copyfileobj(src, out)
+        out.write(struct.pack(">I", pad + 8) + b"free")
+        block = bytes(range(256)) * 4096
+        left = pad
+        while left:
+            piece = block[: min(left, len(block))]
+            out.write(piece)
+            left -= len(piece)
+    return target
 
 
 def wire(model: Any) -> Any:
