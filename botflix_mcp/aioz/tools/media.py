@@ -238,6 +238,13 @@ def register(kit: Toolkit, app: App) -> None:
         api = await aioz_session(ctx, app)
         if target == "thumbnail":
             message = await media_api.delete_thumbnail(api, media_id)
-            return to_result(ToolOutput(summary=f"Deleted the thumbnail of `{media_id}`: {message}"))
+            return to_result(
+                ToolOutput(summary=f"Deleted the thumbnail of `{media_id}`.", data={"host_message": message})
+            )
         message = await media_api.delete_media(api, media_id)
-        return to_result(ToolOutput(summary=f"Deleted media `{media_id}`: {message}"))
+        return to_result(
+            ToolOutput(
+                summary=f"Deleted media `{media_id}` with its streams. This cannot be undone.",
+                data={"host_message": message},
+            )
+        )
