@@ -85,6 +85,17 @@ async def flow_captions(call: Call, tmp: Path) -> None:
         await call("aioz_captions_delete", args)
 
 
+async def flow_captions_fallback(call: Call, tmp: Path) -> None:
+    """Transcripts answer 404 Route not found (FLOW_SETUP): the tools fall back to the spec's captions routes."""
+    await flow_captions(call, tmp)
+
+
+async def flow_media_qualities(call: Call, tmp: Path) -> None:
+    args = {"action": "create", "title": "q", "qualities": ["720p", "360p"], "duration": 60}
+    await call("aioz_media_write", {**args, "codec": "h264", "container_type": "fmp4"})
+    await call("aioz_media_write", {"action": "create", "title": "q2", "qualities": ["1080p"], "duration": 30})
+
+
 async def flow_players(call: Call, tmp: Path) -> None:
     media = await _new_media(call)
     player = _id((await call("aioz_players_write", {"action": "create", "name": "oracle"}))["data"])
@@ -173,6 +184,12 @@ FLOWS: dict[str, Callable[[Call, Path], Awaitable[None]]] = {
 }
 
 
+#: flow -> what to set on the sandbox first
+FLOW_SETUP: dict[str, Callable[[Any], None]] = {
+    "captions_fallback": lambda sandbox: setattr(sandbox.aioz.config, "transcripts_enabled", False),
+}
+
+
 def _param(name: str) -> Any:
     defects = [d for d in KNOWN_DEFECTS if d.flow == name]
     if not defects:
@@ -183,8 +200,10 @@ def _param(name: str) -> Any:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("flow", [_param(n) for n in FLOWS])
-async def test_flow_requests_match_the_spec(flow: str, server: Any, tmp_path: Path) -> None:
+async def test_flow_requests_match_the_spec(flow: str, server: Any, fresh_sandbox: Any, tmp_path: Path) -> None:
     FLOWS_RUN.add(flow)
+    if flow in FLOW_SETUP:
+        FLOW_SETUP[flow](fresh_sandbox)
     with RECORDED.lock:
         start = len(RECORDED.requests)
 
