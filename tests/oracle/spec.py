@@ -77,7 +77,8 @@ ALLOWED: tuple[Rule, ...] = (
     Rule("PATCH", "/media/{id}/captions/{lan}", r"body: .*(mimetype not found: application/json|type)",
          "the backend binds JSON {\"is_default\": true}; the spec's multipart boolean body is a swag artifact"),
     Rule("PATCH", "/playlists/{id}", r"body: .*'file' is a required property",
-         "the backend's thumbnail `file` is optional in PATCH /playlists/{id} (name/tags/metadata alone update)"),
+         "UNVERIFIED: the spec requires the thumbnail `file`; the docs list it as one optional update field "
+         "(docs/aioz-api.md §playlists). Confirm on the live API, else a rename without a thumbnail is a defect"),
     Rule("POST", "/players/{id}/logo", r"body: .*'link' is a required property",
          "UploadLogoByIdRequest marks `link` required while its own description says it is optional when a file is "
          "given (docs/aioz-api.md §players); a logo without a link sends only `file`"),
