@@ -101,7 +101,7 @@ def sandbox() -> Iterator[Any]:
     from tests.oracle.capture import RequestTap
 
     server = SandboxServer()
-    server.app = RequestTap(server.app)  # type: ignore[assignment]  # copies AIOZ requests for the spec oracle
+    server.app = RequestTap(server.app)  # copies AIOZ requests for the spec oracle
     server.start()
     try:
         yield server

@@ -10,6 +10,7 @@ keeps its multipart headers and closing boundary, so the form still parses, with
 from __future__ import annotations
 
 import threading
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +66,7 @@ class RequestTap:
         self.prefix = prefix
         self.sink = sink
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix + "/"):
             await self.app(scope, receive, send)
             return

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.oracle.capture import RECORDED
+from tests.oracle.capture import RECORDED, Recorded
 from tests.oracle.spec import KNOWN_DEFECTS, check, known_defect, violations
 
 #: Flows of tests/oracle/test_request_oracle.py that ran in this session (a KnownDefect is only judged stale
@@ -29,10 +29,10 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, Any, None]:
     RECORDED.current_test = "(between tests)"
 
 
-def oracle_report() -> list[str]:
+def oracle_report(sink: Recorded = RECORDED) -> list[str]:
     """Violations of every request captured so far (not explained by ALLOWED or KNOWN_DEFECTS), and stale
     KNOWN_DEFECTS entries; empty when all is well."""
-    requests = RECORDED.take()
+    requests = sink.take()
     if not requests:
         return []
     started = time.perf_counter()
