@@ -379,9 +379,17 @@ class VoicedTool(Tool):
         except ToolError as exc:
             cause = exc.__cause__
             if not isinstance(cause, ValidationError):
-                raise
+                # The handler's own error (already in our voice): drop the SDK's "Error executing tool X: "
+                # prefix, so the model reads one message that starts with what happened.
+                raise ToolError(self._unprefixed(str(exc))) from cause
             text = argument_error_text(self.name, self.parameters, cause, arguments)
-            raise ToolError(redact(f"Error executing tool {self.name}: {text}")) from cause
+            raise ToolError(redact(text)) from cause
+
+    def _unprefixed(self, text: str) -> str:
+        prefix = f"Error executing tool {self.name}: "
+        while text.startswith(prefix):
+            text = text[len(prefix) :]
+        return text
 
 
 class Toolkit:

@@ -216,3 +216,14 @@ async def test_a_misspelt_argument_is_pointed_out(server: Any, mode: str) -> Non
     text = await _call(server, mode, "aioz_media_delete", {"mediaId": "abc"})
     assert "`media_id` is required" in text, text
     assert "`mediaId` is not an argument of aioz_media_delete (did you mean `media_id`?)." in text
+
+
+@pytest.mark.anyio
+async def test_errors_start_with_what_happened_not_the_sdk_prefix(server: Any, mode: str) -> None:
+    async with Client(server, mode=mode) as client:
+        handler_error = await client.call_tool("aioz_media", {"action": "get"})
+        argument_error = await client.call_tool("aioz_media", {"action": "get", "media_id": "bad id!"})
+    for result in (handler_error, argument_error):
+        assert result.is_error
+        assert not text_of(result).startswith("Error executing tool"), text_of(result)
+        assert "Nothing was sent or changed" in text_of(result)
