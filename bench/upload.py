@@ -201,6 +201,7 @@ async def run_mcp(args: argparse.Namespace) -> dict[str, Any]:
     async with Client(stdio_client(params, errlog=errlog), mode="legacy") as client:
         initialized = time.perf_counter() - spawned
         (server,) = psutil.Process().children()
+        hwm_before = vm_hwm_mb(server.pid)
         cpu0 = server.cpu_times()
         started = time.perf_counter()
         result = await client.call_tool(
@@ -219,6 +220,7 @@ async def run_mcp(args: argparse.Namespace) -> dict[str, Any]:
         "call_s": call,
         "cpu_s": (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system),
         "peak_rss_mb": hwm,
+        "peak_rss_before_call_mb": hwm_before,
         "part_size": data.get("part_size"),
         "parts": data.get("parts"),
         "notifications": notes,
@@ -323,7 +325,8 @@ def loopback(args: argparse.Namespace, base: str, work: Path, report: dict[str, 
         m, lp, p5 = run["mcp"], run["loop"], run["par5"]
         print(
             f"pair {n + 1}: mcp init {m['init_s'] * 1000:.0f} ms, call {m['call_s']:.2f} s ({mib / m['call_s']:.0f}"
-            f" MiB/s), server CPU {m['cpu_s'] / size_gib:.2f} s/GiB, peak RSS {m['peak_rss_mb']:.0f} MB, "
+            f" MiB/s), server CPU {m['cpu_s'] / size_gib:.2f} s/GiB, peak RSS {m['peak_rss_mb']:.0f} MB "
+            f"({m['peak_rss_before_call_mb']:.0f} before the call), "
             f"{m['parts']} parts of {int(m['part_size']) // MIB} MiB, {m['notifications']} progress notes "
             f"(load {m['load']:.2f}) | loop {lp['wall_s']:.2f} s whole process, {lp['transfer_s']:.2f} s transfer "
             f"(load {lp['load']:.2f}) | par5 {p5['wall_s']:.2f} s / {p5['transfer_s']:.2f} s (load {p5['load']:.2f})"
@@ -365,7 +368,8 @@ def loopback(args: argparse.Namespace, base: str, work: Path, report: dict[str, 
         big = make_file(work / "sparse.wav", int(args.rss_gib * GIB), sparse=True)
         m = run_variant("mcp", base, big, work / "rss", chunk_mib=args.chunk_mib, parallel=args.parallel)
         print(
-            f"  flat in file size: server peak RSS {m['peak_rss_mb']:.0f} MB on {args.rss_gib:g} GiB (sparse file) "
+            f"  flat in file size: server peak RSS {m['peak_rss_mb']:.0f} MB "
+            f"({m['peak_rss_before_call_mb']:.0f} before the call) on {args.rss_gib:g} GiB (sparse file) "
             f"vs {figures['peak_rss_mb']:.0f} MB on {size_gib:g} GiB ({load()})"
         )
         report["rss"] = {"size_gib": args.rss_gib, "peak_rss_mb": m["peak_rss_mb"], "call_s": m["call_s"]}

@@ -312,7 +312,7 @@ SPECS: tuple[SettingSpec, ...] = (
     ),
     # Parallel parts: 8. On a distant link (80 ms RTT, 12 MiB/s per connection, bench/shaper.py) throughput grows
     # with the parts in flight (1 -> 8: 11 -> ~50 MiB/s on 512 MiB); on loopback more than 2-3 buys nothing but
-    # costs nothing either (each part in flight holds one 2 MiB read block).
+    # costs nothing either (each part in flight holds one 512 KiB read block).
     SettingSpec(
         "upload_parallel",
         "BOTFLIX_MCP_UPLOAD_PARALLEL",

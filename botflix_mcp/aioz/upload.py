@@ -77,8 +77,11 @@ logger = logging.getLogger(__name__)
 MIB = 1024 * 1024
 #: The smallest part the engine re-splits down to (and the official Go SDK's minimum).
 MIN_PART_SIZE = 5 * MIB
-#: Disk read (and MD5 update) unit while streaming a part: one worker-thread hand-off per block (bench/upload.py).
-READ_BLOCK = 2 * MIB
+#: Disk read (and MD5 update) unit while streaming a part: one worker-thread hand-off per block. 512 KiB: as little
+#: CPU as 1-4 MiB blocks in bench/upload.py, and the least memory with 8 parts in flight (peak RSS).
+READ_BLOCK = 512 * 1024
+#: Worker threads reading and hashing at once for one upload (at most the CPU count).
+READERS = 4
 #: Bytes hashed at the start, the middle and the end of a file to tell two files with the same size and mtime apart.
 SAMPLE_BYTES = 64 * 1024
 JOURNAL_VERSION = 1
@@ -382,10 +385,17 @@ class PartBody:
     """
 
     def __init__(
-        self, path: Path, part: Part, *, block: int = READ_BLOCK, on_sent: Callable[[], None] | None = None
+        self,
+        path: Path,
+        part: Part,
+        *,
+        block: int = READ_BLOCK,
+        on_sent: Callable[[], None] | None = None,
+        readers: anyio.CapacityLimiter | None = None,
     ) -> None:
         self.path = path
         self.on_sent = on_sent
+        self.readers = readers
         self.part = part
         self.block = block
         boundary = "botflix" + secrets.token_hex(12)
@@ -411,11 +421,12 @@ class PartBody:
         # One worker hand-off per block, read and hashed there in one go; the block is handed to httpx as it is
         # (h11 passes a single bytes chunk through without joining it) and dropped before the next read, so a part
         # holds at most one block (plus what the socket has not taken yet). The blocks are allocated in the worker
-        # threads; peak RSS stays flat (bench/upload.py measures it on 4 GiB).
+        # threads, at most `readers` at once (so a few threads, hence a few malloc arenas, serve every part: peak RSS
+        # stays low and flat, bench/upload.py measures it on 4 GiB; more threads than cores would not hash faster).
         remaining = self.part.size
         while remaining:
             want = min(self.block, remaining)
-            data = await anyio.to_thread.run_sync(_read_hashed, self._handle, want, digest)
+            data = await anyio.to_thread.run_sync(_read_hashed, self._handle, want, digest, limiter=self.readers)
             if len(data) != want:
                 raise FileChanged(f"{self.path} shrank while it was being uploaded")
             remaining -= want
@@ -467,6 +478,7 @@ class PartSender:
     attempts: int
     on_hashed: Callable[[int, str], None] | None = None
     _resume_at: float = 0.0  # monotonic time before which no part is sent (after a 429)
+    _readers: anyio.CapacityLimiter | None = None  # worker threads reading and hashing blocks, shared by the parts
 
     async def _pace(self) -> None:
         wait = self._resume_at - time.monotonic()
@@ -478,11 +490,14 @@ class PartSender:
 
     async def send(self, part: Part) -> PartOutcome:
         bodies: list[PartBody] = []
+        if self._readers is None:
+            self._readers = anyio.CapacityLimiter(max(1, min(READERS, os.cpu_count() or 1)))
+        readers = self._readers
 
         def build(attempt: Attempt) -> httpx.Request:
             for old in bodies:
                 old.close()
-            body = PartBody(self.path, part, on_sent=attempt.body_sent)
+            body = PartBody(self.path, part, on_sent=attempt.body_sent, readers=readers)
             bodies.append(body)
             return parts_api.part_request(
                 self.api,
