@@ -20,7 +20,10 @@ ratios; the 1-minute load average is printed with every figure. Peers use the pa
 
     .venv/bin/python bench/upload.py [--size-gib 1] [--pairs 3] [--rss-gib 4] [--parallel N] [--chunk-mib N]
                                      [--shaped] [--rtt-ms 80] [--rate-mib 12] [--shaped-mib 512]
-                                     [--sweep 1,2,3,4,5,6,8] [--skip-loopback] [--json FILE]
+                                     [--shaped-pairs 3] [--sweep 1,2,3,4,5,6,7,8] [--chunk-sweep 16,32]
+                                     [--skip-loopback] [--json FILE]
+
+The README's figures: `bench/upload.py --shaped --sweep 1,2,4,6,8`.
 """
 
 from __future__ import annotations
