@@ -7,6 +7,8 @@ sandbox's secret test keys at the end of the session (issue 2 acceptance: no sec
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -130,3 +132,19 @@ def server(settings: Settings, app: Any) -> Any:
     from botflix_mcp.server import build_server
 
     return build_server(settings, app=app)
+
+
+# --------------------------------------------------------------------------- the built distribution
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`python -m build` of the checkout (the sdist, then the wheel built from it, as a release is made), once per
+    session: tests/test_packaging.py checks both, tests/e2e/test_wheel_install.py installs the wheel."""
+    out = tmp_path_factory.mktemp("dist")
+    root = Path(__file__).resolve().parents[1]
+    build = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(root)], capture_output=True, text=True, timeout=600
+    )
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    return out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +50,24 @@ def text_of(result: Any) -> str:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, default=str)
+
+
+def venv_with_wheel(python: str, env_dir: Path, wheel: Path, cwd: Path | None = None) -> Path:
+    """A fresh venv of `python` with `wheel` installed by pip (its dependencies from the package index); returns its
+    bin directory. The venv is made without pip (ensurepip costs ~8 s per venv under load) and this venv's pip
+    installs into it (`pip --python`): the same pip install, nothing from the checkout or this venv lands there."""
+    made = subprocess.run(
+        [python, "-m", "venv", "--without-pip", str(env_dir)], capture_output=True, text=True, timeout=120
+    )
+    assert made.returncode == 0, made.stderr
+    bindir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
+    target = ["--python", str(bindir / "python")]
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", *target, "install", "-q", "--disable-pip-version-check", str(wheel)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert pip.returncode == 0, pip.stdout[-2000:] + pip.stderr[-2000:]
+    return bindir

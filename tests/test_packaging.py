@@ -19,6 +19,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 import botflix_mcp
+from tests.helpers import venv_with_wheel
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -38,14 +39,7 @@ def find_python(minor: str) -> str | None:
     return found if found and "/shims/" not in found else None
 
 
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    build = subprocess.run(
-        [sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], capture_output=True, text=True, timeout=600
-    )
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    return out
+# `dist` (the sdist and the wheel made by `python -m build`) is a session fixture in tests/conftest.py.
 
 
 def wheel_of(dist: Path) -> Path:
@@ -115,17 +109,7 @@ def other_python_venv(request: pytest.FixtureRequest, dist: Path, tmp_path: Path
     python = find_python(minor)
     if python is None:
         pytest.skip(f"no Python {minor} interpreter on this machine (PATH or pyenv)")
-    env_dir = tmp_path / f"py{minor}"
-    made = subprocess.run([python, "-m", "venv", str(env_dir)], capture_output=True, text=True, timeout=120)
-    assert made.returncode == 0, made.stderr
-    bindir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
-    pip = subprocess.run(
-        [str(bindir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel_of(dist))],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert pip.returncode == 0, pip.stdout[-2000:] + pip.stderr[-2000:]
+    bindir = venv_with_wheel(python, tmp_path / f"py{minor}", wheel_of(dist))
     version = subprocess.run(
         [str(bindir / "python"), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
         capture_output=True,

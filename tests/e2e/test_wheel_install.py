@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import venv
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from mcp import Client, StdioServerParameters
+
+from tests.helpers import venv_with_wheel
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow]
@@ -40,27 +41,11 @@ class Installed:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
-    base = tmp_path_factory.mktemp("wheel")
-    dist = base / "dist"
-    build = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
+def installed(tmp_path_factory: pytest.TempPathFactory, dist: Path) -> Iterator[Installed]:
+    """The wheel of the session's `python -m build` (tests/conftest.py), pip-installed into a fresh venv."""
     (wheel,) = dist.glob("botflix_mcp-*.whl")
-    inst = Installed(base)
-    venv.EnvBuilder(with_pip=True, clear=True).create(inst.venv)
-    pip = subprocess.run(
-        [str(inst.bin / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)],
-        cwd=inst.outside,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert pip.returncode == 0, pip.stdout[-2000:] + pip.stderr[-2000:]
+    inst = Installed(tmp_path_factory.mktemp("wheel"))
+    venv_with_wheel(sys.executable, inst.venv, wheel, cwd=inst.outside)
     yield inst
 
 
