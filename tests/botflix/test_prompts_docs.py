@@ -262,15 +262,26 @@ def test_assemble_recipe_builds_an_upload_ready_mp4(tmp_path: Path) -> None:
     xfade = next(b for b in blocks if "xfade=" in b)
     for folder in ("stills", "clips", "audio"):
         (tmp_path / folder).mkdir()
+    # the inputs (not under test) are encoded with x264's fastest preset; the recipe's own commands run as written
     _lavfi("-f", "lavfi", "-i", "testsrc2=s=1280x720", "-frames:v", "1", str(tmp_path / "stills/s001.jpg"))
     _lavfi("-f", "lavfi", "-i", "mandelbrot=s=512x512", "-frames:v", "1", str(tmp_path / "stills/s002.jpg"))
     _lavfi(
         *("-f", "lavfi", "-i", "testsrc=s=640x360:r=24", "-f", "lavfi", "-i", "sine=f=440:r=48000", "-t", "8"),
-        *("-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", str(tmp_path / "clips/s003.mp4")),
+        *(
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            str(tmp_path / "clips/s003.mp4"),
+        ),
     )
     _lavfi(
         *("-f", "lavfi", "-i", "smptebars=s=1280x720:r=30", "-t", "6"),
-        *("-c:v", "libx264", "-pix_fmt", "yuv420p", str(tmp_path / "clips/s004.mp4")),
+        *("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(tmp_path / "clips/s004.mp4")),
     )
     _lavfi("-f", "lavfi", "-i", "sine=f=220:d=3.2", str(tmp_path / "audio/l001.mp3"))
     _lavfi("-f", "lavfi", "-i", "sine=f=330:d=5.5", str(tmp_path / "audio/l002.mp3"))
