@@ -218,6 +218,8 @@ def _allowed(schema: Mapping[str, Any], node: Any, depth: int = 0) -> str:
     if kind == "string":
         parts = ["a string"]
         low, high = node.get("minLength"), node.get("maxLength")
+        if node.get("pattern") in _PATTERN_WORDS:  # the words of a known pattern already say its length
+            low = high = None
         if low and high:
             parts.append(f"of {_number(low)}-{_number(high)} characters")
         elif high:

@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+import anyio
 import pytest
 from mcp import Client
 
@@ -106,3 +107,37 @@ async def test_output_schema_carries_no_copy_of_the_text() -> None:
     for tool in shared:
         assert "summary" not in json.dumps(tool.output_schema), tool.name
         assert len(json.dumps(tool.output_schema, separators=(",", ":"))) <= 140, tool.output_schema
+
+
+def _unbounded_strings(node: Any, where: str, defs: dict[str, Any], found: list[str]) -> None:
+    if not isinstance(node, dict):
+        return
+    if "$ref" in node:
+        _unbounded_strings(defs.get(node["$ref"].rsplit("/", 1)[-1], {}), where, defs, found)
+        return
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in node.get(key, []):
+            _unbounded_strings(option, where, defs, found)
+    kinds = node.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if "string" in kinds and not ({"maxLength", "enum", "const"} & node.keys()):
+        found.append(where)
+    for name, child in node.get("properties", {}).items():
+        _unbounded_strings(child, f"{where}.{name}", defs, found)
+    for key, suffix in (("items", "[]"), ("additionalProperties", "{}"), ("propertyNames", "<key>")):
+        if isinstance(node.get(key), dict):
+            _unbounded_strings(node[key], where + suffix, defs, found)
+
+
+def test_every_string_argument_has_a_max_length() -> None:
+    """Issue 9 k: a 70,000-character `search` became InvalidURL; every string in every inputSchema is bounded."""
+
+    async def tools() -> list[Any]:
+        async with Client(build_server(Settings(toolsets=TOOLSETS))) as client:
+            return list((await client.list_tools()).tools)
+
+    found: list[str] = []
+    for tool in anyio.run(tools):
+        schema = tool.input_schema
+        _unbounded_strings(schema, tool.name, schema.get("$defs", {}), found)
+    assert not found, f"strings without maxLength: {found}"

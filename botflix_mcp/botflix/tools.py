@@ -27,6 +27,7 @@ from botflix_mcp.botflix.validation import validate
 from botflix_mcp.credentials import session_key
 from botflix_mcp.errors import ApiError, UserInputError
 from botflix_mcp.logs import register_secret
+from botflix_mcp.params import JsonDocument, JsonText, LocalPath, ResourceId
 from botflix_mcp.paths import resolve_local_path
 from botflix_mcp.results import ToolOutput, json_block, page_of, to_result
 from botflix_mcp.toolkit import Toolkit
@@ -36,8 +37,8 @@ TOOLSET = "botflix"
 #: Characters of a document returned per botflix_skill read (results stay under 20k characters).
 SKILL_PAGE = 18_000
 
-EpisodeId = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]
-Doc = Annotated[dict[str, Any] | str, Field(description="JSON object, or a local .json path")]
+EpisodeId = ResourceId
+Doc = JsonDocument
 Result = Annotated[CallToolResult, ToolOutput]
 
 
@@ -162,7 +163,7 @@ def register(kit: Toolkit, app: App) -> None:
         kind: Literal["brief", "shot_manifest", "metadata"],
         document: Doc,
         brief: Annotated[
-            dict[str, Any] | str | None, Field(description="shot_manifest: its brief (to resolve beat/cast ids)")
+            dict[str, Any] | JsonText | None, Field(description="shot_manifest: its brief (to resolve beat/cast ids)")
         ] = None,
     ) -> Result:
         """Check an EpisodeBrief, ShotManifest or EpisodeMetadata: schema plus beat sums, 60-180 s, Veo 4/6/8 and
@@ -176,7 +177,9 @@ def register(kit: Toolkit, app: App) -> None:
     @kit.tool(
         name="botflix_probe_episode", title="Probe an episode MP4", toolset=TOOLSET, read_only=True, open_world=False
     )
-    async def botflix_probe_episode(ctx: Context, path: Annotated[str, Field(description="local .mp4")]) -> Result:
+    async def botflix_probe_episode(
+        ctx: Context, path: Annotated[LocalPath, Field(description="local .mp4")]
+    ) -> Result:
         """The local MP4 gate: 60-180 s, H.264 video, AAC audio, resolution, moov before mdat, not truncated, size."""
         file = await resolve_local_path(path, ctx=ctx, settings=app.settings)
         report = await anyio.to_thread.run_sync(probe_mp4, file)
@@ -192,11 +195,13 @@ def register(kit: Toolkit, app: App) -> None:
     )
     async def botflix_upload_episode(
         ctx: Context,
-        path: Annotated[str, Field(description="local .mp4")],
-        metadata: Annotated[dict[str, Any] | str, Field(description="EpisodeMetadata object or .json path")],
-        brief: Annotated[dict[str, Any] | str | None, Field(description="EpisodeBrief, checked too")] = None,
-        shot_manifest: Annotated[dict[str, Any] | str | None, Field(description="ShotManifest, checked too")] = None,
-        thumbnail_path: Annotated[str | None, Field(description="JPEG/PNG/WebP")] = None,
+        path: Annotated[LocalPath, Field(description="local .mp4")],
+        metadata: Annotated[dict[str, Any] | JsonText, Field(description="EpisodeMetadata object or .json path")],
+        brief: Annotated[dict[str, Any] | JsonText | None, Field(description="EpisodeBrief, checked too")] = None,
+        shot_manifest: Annotated[
+            dict[str, Any] | JsonText | None, Field(description="ShotManifest, checked too")
+        ] = None,
+        thumbnail_path: Annotated[LocalPath | None, Field(description="JPEG/PNG/WebP")] = None,
     ) -> Result:
         """Publish a finished episode (streamed multipart). Every local gate runs first: metadata schema, MP4
         probe, brief/manifest when given; any problem stops it with its path/field and nothing is sent."""
@@ -275,7 +280,7 @@ def register(kit: Toolkit, app: App) -> None:
     async def botflix_download_episode(
         ctx: Context,
         episode_id: EpisodeId,
-        path: Annotated[str, Field(description="local file to write")],
+        path: Annotated[LocalPath, Field(description="local file to write")],
         overwrite: bool = False,
     ) -> Result:
         """Export an episode you own to a local MP4 (streamed). Only the owner's account may download; others'

@@ -23,11 +23,12 @@ from botflix_mcp.aioz.api.base import total_of
 from botflix_mcp.aioz.session import AiozSession, aioz_session
 from botflix_mcp.app import App
 from botflix_mcp.errors import UserInputError
+from botflix_mcp.params import ResourceId
 from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.templates import API_KEY_SECRET_WARNING
 from botflix_mcp.toolkit import Toolkit
 
-Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]  # ids go into URL paths: no '/', '.', '?'...
+Id = ResourceId
 KeyName = Annotated[str, Field(min_length=1, max_length=255)]
 LIST_STEP = "List the keys with aioz_api_keys to find its id."
 NO_SECRET_WARNING = (

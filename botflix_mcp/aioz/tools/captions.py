@@ -21,13 +21,14 @@ from botflix_mcp.aioz.api.base import total_of
 from botflix_mcp.aioz.session import aioz_session
 from botflix_mcp.app import App
 from botflix_mcp.errors import UserInputError
+from botflix_mcp.params import ResourceId
 from botflix_mcp.paths import resolve_local_path
 from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.templates import DEFAULT_TRANSCRIPT_REMINDER
 from botflix_mcp.toolkit import Toolkit
 
 TOOLSET = "captions"
-Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", max_length=100, description="Media id")]
+Id = Annotated[ResourceId, Field(description="Media id")]
 Kind = Literal["chapters", "transcripts"]
 VTT_MAX = 50 * 1024 * 1024
 VTT_TOO_BIG = "The .vtt file is over 50 MB, AIOZ's limit."

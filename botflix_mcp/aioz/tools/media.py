@@ -23,12 +23,13 @@ from botflix_mcp.aioz.media_ops import create_media, quality_body
 from botflix_mcp.aioz.session import aioz_session
 from botflix_mcp.app import App
 from botflix_mcp.errors import UserInputError
+from botflix_mcp.params import ResourceId
 from botflix_mcp.paths import resolve_local_path
 from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.toolkit import Toolkit
 
 TOOLSET = "media"
-Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", description="Media id")]
+Id = Annotated[ResourceId, Field(description="Media id")]
 MediaType = Literal["video", "audio"]
 Status = Literal["new", "transcoding", "done", "fail", "deleted"]
 Tag = Annotated[str, Field(max_length=255)]

@@ -21,13 +21,14 @@ from botflix_mcp.aioz.rules.players import CONTROL_KEYS, normalise_player_settin
 from botflix_mcp.aioz.session import aioz_session
 from botflix_mcp.app import App
 from botflix_mcp.errors import BadRequestError, UserInputError
+from botflix_mcp.params import ResourceId
 from botflix_mcp.paths import resolve_local_path
 from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.templates import PLAYER_CDN_WARNING, PLAYER_DEFAULT_WARNING
 from botflix_mcp.toolkit import Toolkit
 
 TOOLSET = "players"
-Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", max_length=100)]
+Id = ResourceId
 MAX_PATH = 4096  # a local path (each component is also checked against the OS limit where it is resolved)
 ThemeKey = Annotated[str, Field(max_length=64)]
 ThemeValue = Annotated[str, Field(max_length=100)] | int | float

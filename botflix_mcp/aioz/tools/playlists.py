@@ -22,11 +22,12 @@ from botflix_mcp.aioz.api.playlists import Playlist, PlaylistItem
 from botflix_mcp.aioz.session import AiozSession, aioz_session
 from botflix_mcp.app import App
 from botflix_mcp.errors import UserInputError
+from botflix_mcp.params import ResourceId
 from botflix_mcp.paths import resolve_local_path
 from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.toolkit import Toolkit
 
-Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$", max_length=100)]  # ids go into URL paths: no '/', '.', '?'...
+Id = ResourceId
 #: Playlist ids are UUIDs in the spec (`format: uuid` on every /playlists/{id} route, docs/aioz-api.md §playlists):
 #: anything else is refused before a request is sent.
 PlaylistId = Annotated[

@@ -53,6 +53,7 @@ from botflix_mcp.apps import MONITOR_URI
 from botflix_mcp.apps.live import live_listener
 from botflix_mcp.credentials import session_key
 from botflix_mcp.errors import UserInputError
+from botflix_mcp.params import ResourceId
 from botflix_mcp.results import ToolOutput, to_result
 from botflix_mcp.templates import render_webhook_event
 from botflix_mcp.toolkit import Toolkit
@@ -61,7 +62,7 @@ from botflix_mcp.url_source import check_url, download
 logger = logging.getLogger(__name__)
 
 TOOLSET = "upload"
-Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]
+Id = ResourceId
 #: Longest source accepted (a local path up to PATH_MAX, or a URL); path components are checked by paths.py.
 SOURCE_MAX = 4096
 Tag = Annotated[str, Field(max_length=255)]

@@ -32,10 +32,11 @@ from botflix_mcp.errors import (
     UnexpectedAnswerError,
     UserInputError,
 )
+from botflix_mcp.params import ResourceId
 from botflix_mcp.results import ToolOutput, page_of, to_result
 from botflix_mcp.toolkit import Toolkit
 
-Id = Annotated[str, Field(pattern=r"^[\w-]{1,100}$")]  # ids go into URL paths: no '/', '.', '?'...
+Id = ResourceId
 Event = Literal["file_received", "encoding_started", "partial_finished", "encoding_finished", "encoding_failed"]
 MAX_URL = 2048
 LIST_STEP = "List the webhooks with aioz_webhooks (action 'list') to find its id."
