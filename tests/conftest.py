@@ -38,10 +38,6 @@ class _Collect(logging.Handler):
 def pytest_configure(config: pytest.Config) -> None:
     from mcp import Client
 
-    from tests.schema_cache import install
-
-    install()  # tool signatures -> pydantic models once per signature, not once per test (tests/schema_cache.py)
-
     original = Client.call_tool
 
     async def recording_call_tool(self: Any, *args: Any, **kwargs: Any) -> Any:
