@@ -137,6 +137,8 @@ async def test_upload_monitor_shows_the_chunk_table_advance_then_the_player(
     settings = sandbox_settings(fresh_sandbox, tmp_path, upload_parallel=1)
     app = make_app(settings)
     server = build_server(settings, app=app)
+    from playwright.async_api import Error as PlaywrightError
+
     source = padded_mp4(ASSETS / "episode.mp4", tmp_path / "pilot.mp4", 17 * 1024 * 1024)  # 4 parts of 5 MiB
     fresh_sandbox.set_faults(FaultConfig(rules=[FaultRule(pattern=r"POST .*/part$", rate=0.0, latency=0.5)]))
     step = fresh_sandbox.aioz.config.transcode_step
@@ -155,7 +157,13 @@ async def test_upload_monitor_shows_the_chunk_table_advance_then_the_player(
             seen: list[tuple[int, int, int]] = []  # (done, in flight, rows) as the table fills
             with anyio.fail_after(30):
                 while True:
-                    states = await rows.evaluate_all("rs => rs.map((r) => r.dataset.state)")
+                    try:
+                        states = await rows.evaluate_all("rs => rs.map((r) => r.dataset.state)")
+                    except PlaywrightError as exc:  # the app's frame was still loading (srcdoc navigation)
+                        if "context was destroyed" not in str(exc):
+                            raise
+                        await anyio.sleep(0.1)
+                        continue
                     counts = (states.count("done"), states.count("uploading"), len(states))
                     if not seen or seen[-1] != counts:
                         seen.append(counts)
