@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import struct
 import sys
 import tempfile
 import textwrap
@@ -20,6 +19,7 @@ from typing import Any
 
 import anyio
 
+from botflix_mcp.demo_media import padded_mp4
 from botflix_mcp.settings import Settings
 
 ASSETS = Path(__file__).parent / "demo_assets"
@@ -36,20 +36,6 @@ def heading(text: str) -> None:
     say(RULE)
     say(f"▶ {text}")
     say(RULE)
-
-
-def padded_mp4(source: Path, target: Path, pad: int) -> Path:
-    """A valid MP4 made bigger with a trailing `free` box (players skip free boxes)."""
-    with source.open("rb") as src, target.open("wb") as out:
-        shutil.copyfileobj(src, out)
-        out.write(struct.pack(">I", pad + 8) + b"free")
-        block = bytes(range(256)) * 4096
-        left = pad
-        while left:
-            piece = block[: min(left, len(block))]
-            out.write(piece)
-            left -= len(piece)
-    return target
 
 
 #: What the labels in the tool list mean (from each tool's MCP annotations).

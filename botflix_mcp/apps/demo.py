@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import struct
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -22,6 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from botflix_mcp.apps import APP_MIME_TYPE, EXTENSION_ID
+from botflix_mcp.demo_media import padded_mp4
 
 ASSETS = Path(__file__).resolve().parents[1] / "demo_assets"
 PAD_BYTES = 36 * 1024 * 1024  # the demo video spans eight 5 MiB parts
@@ -96,20 +96,6 @@ class AppsDemo:
             "brief": read("episode-brief.json"),
             "manifest": read("shot-manifest.json"),
         }
-
-
-def padded_mp4(source: Path, target: Path, pad: int) -> Path:
-    """A valid MP4 made bigger with a trailing `free` box (players skip free boxes), like `botflix-mcp demo`'s."""
-    with source.open("rb") as src, target.open("wb") as out:
-        shutil.copyfileobj(src, out)
-        out.write(struct.pack(">I", pad + 8) + b"free")
-        block = bytes(range(256)) * 4096
-        left = pad
-        while left:
-            piece = block[: min(left, len(block))]
-            out.write(piece)
-            left -= len(piece)
-    return target
 
 
 def wire(model: Any) -> Any:

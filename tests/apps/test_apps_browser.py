@@ -24,7 +24,7 @@ from mcp import Client
 from mcp.client.extension import advertise
 
 from botflix_mcp.apps import APP_MIME_TYPE, EXTENSION_ID
-from botflix_mcp.demo import padded_mp4
+from botflix_mcp.demo_media import padded_mp4
 from botflix_mcp.sandbox.faults import FaultConfig, FaultRule
 from botflix_mcp.server import build_server
 from tests.e2e.test_credentials_page import CHROMIUM, CHROMIUM_ARGS, _keep
