@@ -88,6 +88,7 @@ def build_server(
             continue
         for module in modules:
             importlib.import_module(module).register(kit, app)
+    kit.finish()
     for module in EXTRA_MODULES:
         importlib.import_module(module).register(server, app)
     apps.install(server)  # a client without MCP Apps gets the listings of a server without them

@@ -326,7 +326,7 @@ SPECS: tuple[SettingSpec, ...] = (
         "BOTFLIX_MCP_CACHE_DIR",
         lambda v: Path(v).expanduser(),
         None,
-        "Where upload journals live (default: the user's cache directory).",
+        "Where upload journals and tool schemas live (default: the user's cache directory).",
         group="upload",
         metavar="DIR",
     ),
@@ -351,6 +351,14 @@ SPECS: tuple[SettingSpec, ...] = (
         metavar="LIST",
     ),
     SettingSpec("read_only", "BOTFLIX_MCP_READ_ONLY", _bool, False, "Expose only read-only tools.", group="server"),
+    SettingSpec(
+        "schema_cache",
+        "BOTFLIX_MCP_SCHEMA_CACHE",
+        _bool,
+        True,
+        "Keep the tools' JSON schemas in the cache directory between starts (faster start; 0: build them each time).",
+        group="server",
+    ),
     SettingSpec(
         "form_elicitation",
         "BOTFLIX_MCP_FORM_ELICITATION",
@@ -529,6 +537,7 @@ class Settings:
     allowed_roots: tuple[Path, ...] = ()
     toolsets: tuple[str, ...] = TOOLSETS
     read_only: bool = False
+    schema_cache: bool = True
     form_elicitation: bool = True
     log_level: str = "INFO"
     sandbox: bool = False

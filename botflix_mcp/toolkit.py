@@ -25,14 +25,17 @@ import anyio
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
+from mcp.shared.tool_name_validation import validate_and_warn_tool_name
 from mcp.types import ToolAnnotations
 from pydantic import ValidationError
 
 from botflix_mcp.apps import ui_meta
+from botflix_mcp.cache import default_cache_dir
 from botflix_mcp.errors import NOTHING_SENT, ApiError, UserInputError, with_nothing_sent
 from botflix_mcp.logs import redact
 from botflix_mcp.results import ToolOutput
 from botflix_mcp.settings import Settings
+from botflix_mcp.tool_schemas import SchemaCache, build_fn_metadata, signature_key
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver.context import Context
@@ -372,6 +375,16 @@ class VoicedTool(Tool):
     kept, so the SDK logs only the failing field names (never the values).
     """
 
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, item: str) -> Any:
+            # A tool built from cached schemas (`botflix_mcp/tool_schemas.py`) gets its argument model on first use.
+            if item == "fn_metadata":
+                meta = build_fn_metadata(self)
+                self.__dict__["fn_metadata"] = meta
+                return meta
+            return super().__getattr__(item)
+
     async def run(self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False) -> Any:
         arguments = trim_secret_arguments(self.parameters, arguments)
         try:
@@ -399,6 +412,35 @@ class Toolkit:
         self.server = server
         self.settings = settings
         self.registered: dict[str, str] = {}  # tool name -> toolset
+        directory = (settings.cache_dir or default_cache_dir()) if settings.schema_cache else None
+        self.schemas = SchemaCache(directory)
+
+    def finish(self) -> None:
+        """After the last tool: keep the schemas built in this start for the next one."""
+        self.schemas.save()
+
+    def _register(self, fn: Callable[..., Any], *, name: str, **fields: Any) -> None:
+        """`MCPServer.add_tool`, or the same tool from cached schemas (`botflix_mcp/tool_schemas.py`)."""
+        manager = self.server._tool_manager
+        key = signature_key(fn)
+        cached = self.schemas.get(name, key)
+        if cached is not None and inspect.iscoroutinefunction(fn) and manager.get_tool(name) is None:
+            validate_and_warn_tool_name(name)
+            lazy = VoicedTool.model_construct(fn=fn, name=name, **cached.fields(), **fields)
+            lazy.__dict__["output_schema"] = cached.output  # `Tool.output_schema` is a cached_property
+            manager._tools[name] = lazy
+            return
+        self.server.add_tool(fn, name=name, **fields)
+        tool = manager.get_tool(name)
+        if tool is None:  # pragma: no cover - add_tool always registers or keeps an existing tool
+            return
+        tool.__class__ = VoicedTool  # same fields; only `run` differs (argument errors in our voice)
+        slim_input_schema(tool.parameters)  # tools/list budget (issue 3 §2): the same arguments in fewer bytes
+        schema = tool.output_schema
+        if schema is not None and tool.fn_metadata.output_model is ToolOutput:  # the shared ToolOutput
+            schema.clear()
+            schema.update(OUTPUT_SCHEMA)
+        self.schemas.put(name, key, tool)
 
     def enabled(self, toolset: str) -> bool:
         return toolset in self.settings.toolsets
@@ -431,7 +473,7 @@ class Toolkit:
                 idempotent_hint=True if read_only else idempotent,
                 open_world_hint=open_world,
             )
-            self.server.add_tool(
+            self._register(
                 translate_errors(name, fn),
                 name=name,
                 title=title,
@@ -439,14 +481,6 @@ class Toolkit:
                 annotations=annotations,
                 meta=ui_meta(ui, visibility) if ui else None,
             )
-            tool = self.server._tool_manager.get_tool(name)
-            if tool is not None:  # tools/list budget (issue 3 §2): the same arguments in fewer bytes
-                tool.__class__ = VoicedTool  # same fields; only `run` differs (argument errors in our voice)
-                slim_input_schema(tool.parameters)
-                schema = tool.output_schema
-                if schema is not None and tool.fn_metadata.output_model is ToolOutput:  # the shared ToolOutput
-                    schema.clear()
-                    schema.update(OUTPUT_SCHEMA)
             self.registered[name] = toolset
             return fn
 

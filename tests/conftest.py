@@ -36,7 +36,14 @@ class _Collect(logging.Handler):
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    import os
+    import tempfile
+
     from mcp import Client
+
+    # Servers built with the default cache directory (tool schemas, journals) use one of the session's own, never
+    # the user's: the suite starts cold on every machine (botflix_mcp/tool_schemas.py).
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="botflix-test-cache-")
 
     original = Client.call_tool
 

@@ -51,7 +51,6 @@ import json
 import logging
 import os
 import secrets
-import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -65,6 +64,7 @@ import httpx
 from botflix_mcp.aioz.api import parts as parts_api
 from botflix_mcp.aioz.api.media import Media, media_status
 from botflix_mcp.aioz.api.parts import complete_upload
+from botflix_mcp.cache import atomic_write_json
 from botflix_mcp.errors import ApiError, UserInputError
 from botflix_mcp.http import MIN_UPLOAD_RATE, Attempt, RetryPolicy
 from botflix_mcp.templates import ChunkRow, render_upload_complete, render_upload_progress
@@ -201,12 +201,6 @@ def file_identity(path: Path) -> FileIdentity:
             handle.seek(offset)
             digest.update(handle.read(SAMPLE_BYTES))
     return FileIdentity(str(path), st.st_size, st.st_mtime_ns, digest.hexdigest())
-
-
-def default_cache_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("botflix-mcp"))
 
 
 def journal_key(base_url: str, fingerprint: str, ident: FileIdentity) -> str:
@@ -346,20 +340,6 @@ class Journal:
     def delete(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
-
-
-def atomic_write_json(path: Path, data: Any) -> None:
-    """Write `data` as JSON so that readers see the old file or the new one, never a torn one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, separators=(",", ":"))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # --------------------------------------------------------------------------- one part on the wire

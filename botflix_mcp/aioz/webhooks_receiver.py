@@ -161,7 +161,7 @@ def events_of(app: App) -> EventStore:
 
 
 def _cache_dir(app: App) -> Path:
-    from botflix_mcp.aioz.upload import default_cache_dir
+    from botflix_mcp.cache import default_cache_dir
 
     return app.settings.cache_dir or default_cache_dir()
 

@@ -111,7 +111,7 @@ Flag = Annotated[bool | None, BeforeValidator(_flag)]
 class Model(BaseModel):
     """A tolerant AIOZ object: unknown fields are kept (and returned to the agent), `null` means empty."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:

@@ -40,7 +40,6 @@ from botflix_mcp.aioz.upload import (
     Progress,
     ProgressListener,
     UploadReport,
-    default_cache_dir,
     file_identity,
     journal_key,
     source_of,
@@ -51,6 +50,7 @@ from botflix_mcp.aioz.webhooks_receiver import WebhookEvent, ensure_webhook, eve
 from botflix_mcp.app import App
 from botflix_mcp.apps import MONITOR_URI
 from botflix_mcp.apps.live import live_listener
+from botflix_mcp.cache import default_cache_dir
 from botflix_mcp.credentials import session_key
 from botflix_mcp.errors import UserInputError
 from botflix_mcp.params import ResourceId

@@ -1,0 +1,173 @@
+"""Tool schemas kept between starts, and argument models built on a tool's first call (issue 11: start-up).
+
+Registering a tool through the SDK (`Tool.from_function`) builds a pydantic argument model, its JSON schema and
+the output schema: about 7 ms a tool, a quarter of a second for our 35 at every start, and ~10 MB of models most
+sessions never use. What a client sees of a tool (`inputSchema`, `outputSchema`) only depends on our code and the
+installed `mcp`/`pydantic`, so it is kept the way Python keeps bytecode:
+
+- **Cold** (first start after an install, an upgrade or any edit of the package): each tool is registered by the
+  SDK's own `add_tool`, exactly as before; the schemas it produced (after the toolkit's slimming) are written to
+  `<cache dir>/tool-schemas-<fingerprint>.json`.
+- **Warm**: each tool is built as a `LazyTool` straight from those schemas; its argument model
+  (`fn_metadata`, what validates a call's arguments and converts its result) is built by the SDK's own
+  `func_metadata` on the tool's first call, from the same function, so a call is validated exactly as before.
+
+The fingerprint covers what the schemas depend on: every `.py` file of this package (path, size, mtime, as
+bytecode caching does), the files of the SDK and pydantic that generate them, and the Python version; each tool's
+entry is also keyed by its handler's name and signature (so a default taken from a setting cannot go stale).
+Any miss, unreadable file or unwritable directory falls back to the SDK's path; nothing fails because of the cache.
+`BOTFLIX_MCP_SCHEMA_CACHE=0` turns it off. `tests/test_tool_schemas.py` checks that a warm server lists and
+validates byte for byte like a cold one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mcp.server.mcpserver.tools import Tool
+from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata, func_metadata
+
+from botflix_mcp.cache import atomic_write_json
+
+logger = logging.getLogger(__name__)
+
+FORMAT = 1
+KEEP_FILES = 4  # fingerprints kept side by side (several installs sharing one cache directory)
+_fingerprint: str | None = None
+
+
+def _tree_stats(root: Path) -> list[str]:
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(dirpath, name))
+                out.append(f"{os.path.relpath(os.path.join(dirpath, name), root)}:{st.st_size}:{st.st_mtime_ns}")
+    return out
+
+
+def fingerprint() -> str:
+    """What every cached schema depends on (computed once a process: ~100 `stat` calls)."""
+    global _fingerprint
+    if _fingerprint is None:
+        import mcp.server.mcpserver.tools.base as tool_base
+        import mcp.server.mcpserver.utilities.func_metadata as fm
+        import pydantic
+        import pydantic.json_schema as pjs
+
+        parts = [f"format {FORMAT}", sys.version, pydantic.VERSION]
+        package = Path(__file__).resolve().parent
+        parts += _tree_stats(package)
+        for module in (tool_base, fm, pjs):
+            path = Path(module.__file__ or "")
+            st = path.stat()
+            parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+        _fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+    return _fingerprint
+
+
+def signature_key(fn: Callable[..., Any]) -> str | None:
+    """The tool function's name and signature as written (annotations unevaluated: the names they use are the
+    package's, covered by the fingerprint; defaults are values, so a setting passed as a default is covered too).
+    None when it cannot be read or differs every start (a default whose repr is an address)."""
+    try:
+        target = inspect.unwrap(fn)
+        text = f"{target.__module__}.{target.__qualname__}{inspect.signature(fn)}"
+    except (TypeError, ValueError):
+        return None
+    if " at 0x" in text:
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+class SchemaCache:
+    """One JSON file of `{tool name: {key, parameters, output}}` for the current fingerprint."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.dirty = False
+        self.path: Path | None = None
+        if directory is None:
+            return
+        try:
+            self.path = directory / f"tool-schemas-{fingerprint()}.json"
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("tools"), dict):
+                self.entries = data["tools"]
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:
+            logger.debug("tool schema cache unreadable (%s): building the schemas", type(exc).__name__)
+
+    def get(self, name: str, key: str | None) -> CachedTool | None:
+        entry = self.entries.get(name)
+        if key is None or not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        parameters, output, context = entry.get("parameters"), entry.get("output"), entry.get("context_kwarg")
+        if (
+            not isinstance(parameters, dict)
+            or not (output is None or isinstance(output, dict))
+            or not (context is None or isinstance(context, str))
+        ):
+            return None
+        return CachedTool(parameters, output, context)
+
+    def put(self, name: str, key: str | None, tool: Tool) -> None:
+        """Keep what the SDK built for a plain async tool (resolvers and sync functions are always built live)."""
+        if key is None or tool.resolved_params or not tool.is_async:
+            return
+        self.entries[name] = {
+            "key": key,
+            "parameters": tool.parameters,
+            "output": tool.output_schema,
+            "context_kwarg": tool.context_kwarg,
+        }
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty or self.path is None:
+            return
+        try:
+            atomic_write_json(self.path, {"format": FORMAT, "tools": self.entries})
+            self.dirty = False
+            olds = sorted(self.path.parent.glob("tool-schemas-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in olds[KEEP_FILES:]:
+                old.unlink(missing_ok=True)
+        except OSError as exc:
+            logger.debug("tool schema cache not written (%s)", type(exc).__name__)
+
+
+@dataclass(frozen=True)
+class CachedTool:
+    parameters: dict[str, Any]
+    output: dict[str, Any] | None
+    context_kwarg: str | None
+
+    def fields(self) -> dict[str, Any]:
+        """What `Tool.from_function` sets besides name, title, description, annotations and meta (no resolvers:
+        a tool with resolvers is never cached); `fn_metadata` is left out, built on first use."""
+        return {
+            "parameters": self.parameters,
+            "is_async": True,
+            "context_kwarg": self.context_kwarg,
+            "resolved_params": {},
+            "resolver_plans": {},
+            "icons": None,
+        }
+
+
+def build_fn_metadata(tool: Tool) -> FuncMetadata:
+    """The SDK's argument model for a tool, as `Tool.from_function` builds it."""
+    skip = [tool.context_kwarg] if tool.context_kwarg is not None else []
+    return func_metadata(tool.fn, skip_names=skip)

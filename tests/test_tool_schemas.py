@@ -1,0 +1,147 @@
+"""Tool schemas kept between starts (botflix_mcp/tool_schemas.py): a warm start must be indistinguishable from a
+cold one to every client, and any doubt about the cache must fall back to the SDK's own registration."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from botflix_mcp import tool_schemas
+from botflix_mcp.server import build_server
+from botflix_mcp.settings import Settings
+from botflix_mcp.toolkit import VoicedTool
+from tests.helpers import make_app, sandbox_settings, text_of
+
+
+def _build(settings: Settings) -> Any:
+    return build_server(settings, app=make_app(settings))
+
+
+def _lazy(server: Any) -> list[bool]:
+    return ["fn_metadata" not in tool.__dict__ for tool in server._tool_manager.list_tools()]
+
+
+def _listing(tools: list[Any]) -> str:
+    return json.dumps([t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools], sort_keys=True)
+
+
+def _cache_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("tool-schemas-*.json"))
+
+
+@pytest.mark.anyio
+async def test_warm_start_lists_exactly_what_a_cold_start_lists(settings: Settings, mode: str) -> None:
+    cold = _build(settings)
+    assert not any(_lazy(cold)), "a cold start registers every tool through the SDK"
+    assert len(_cache_files(settings.cache_dir or Path())) == 1
+    warm = _build(settings)
+    assert all(_lazy(warm)), "a warm start builds every tool from the cached schemas"
+    assert all(isinstance(t, VoicedTool) for t in warm._tool_manager.list_tools())
+    uncached = _build(settings.with_overrides(schema_cache=False, cache_dir=settings.cache_dir / "off"))  # type: ignore[operator]
+    async with Client(cold, mode=mode) as a, Client(warm, mode=mode) as b, Client(uncached, mode=mode) as c:
+        listed = [_listing((await client.list_tools()).tools) for client in (a, b, c)]
+    assert listed[0] == listed[1] == listed[2]
+    assert not (settings.cache_dir / "off").exists()  # type: ignore[operator]
+
+
+def _bad_arguments(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """A missing required argument, and a wrong type for the first property: refused before the handler runs."""
+    cases: list[dict[str, Any]] = []
+    properties: dict[str, Any] = schema.get("properties", {})
+    if schema.get("required"):
+        cases.append({})
+    for name, node in list(properties.items())[:1]:
+        wrong: Any = [1, 2] if node.get("type") != "array" else "not a list"
+        cases.append({name: wrong})
+    cases.append({"no_such_argument_xyz": 1, **{k: None for k in list(properties)[:1]}})
+    return cases
+
+
+@pytest.mark.anyio
+async def test_warm_tools_answer_bad_arguments_in_the_same_words(
+    settings: Settings, fresh_sandbox: Any, mode: str
+) -> None:
+    cold = _build(settings)
+    warm = _build(settings)
+    assert all(_lazy(warm))
+    compared = 0
+    async with Client(cold, mode=mode) as a, Client(warm, mode=mode) as b:
+        for tool in (await a.list_tools()).tools:
+            for args in _bad_arguments(dict(tool.input_schema)):
+                ra, rb = await a.call_tool(tool.name, args), await b.call_tool(tool.name, args)
+                assert (ra.is_error, text_of(ra)) == (rb.is_error, text_of(rb)), (tool.name, args)
+                compared += 1
+    assert compared >= 60, compared
+    built = [t.name for t in warm._tool_manager.list_tools() if "fn_metadata" in t.__dict__]
+    assert len(built) >= 30, "each tool's argument model is built by its first call"
+
+
+@pytest.mark.anyio
+async def test_warm_tool_runs_and_returns_structured_output(settings: Settings, fresh_sandbox: Any) -> None:
+    _build(settings)
+    warm = _build(settings)
+    async with Client(warm) as client:
+        result = await client.call_tool("aioz_account", {})
+    assert not result.is_error, text_of(result)
+    assert result.structured_content is not None and "data" in result.structured_content
+
+
+@pytest.mark.anyio
+async def test_a_changed_signature_or_damaged_file_is_rebuilt_not_trusted(settings: Settings) -> None:
+    directory = settings.cache_dir
+    assert directory is not None
+    _build(settings)
+    [path] = _cache_files(directory)
+    data = json.loads(path.read_text())
+    name = next(iter(data["tools"]))
+    data["tools"][name]["key"] = "another signature"
+    data["tools"][name]["parameters"] = {"type": "object", "properties": {"stale": {"type": "string"}}}
+    path.write_text(json.dumps(data))
+    server = _build(settings)
+    tool = server._tool_manager.get_tool(name)
+    assert "fn_metadata" in tool.__dict__ and "stale" not in json.dumps(tool.parameters)
+    assert json.loads(path.read_text())["tools"][name]["key"] != "another signature"  # rewritten
+    for damaged in ("{not json", json.dumps({"format": 999, "tools": {}}), json.dumps([1, 2])):
+        path.write_text(damaged)
+        server = _build(settings)
+        assert not any(_lazy(server))
+        assert json.loads(path.read_text())["format"] == tool_schemas.FORMAT
+
+
+def test_an_unwritable_cache_directory_only_costs_the_cache(tmp_path: Path, fresh_sandbox: Any) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    settings = sandbox_settings(fresh_sandbox, tmp_path, cache_dir=blocker / "cache")
+    for _ in range(2):
+        server = _build(settings)
+        assert len(server._tool_manager.list_tools()) >= 30 and not any(_lazy(server))
+
+
+def test_fingerprint_follows_the_package_sources(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "a.py").write_text("x = 1\n")
+    before = tool_schemas._tree_stats(package)
+    os.utime(package / "a.py", ns=(1, 2))
+    assert tool_schemas._tree_stats(package) != before
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "a.cpython-311.py").write_text("")
+    assert len(tool_schemas._tree_stats(package)) == 1
+
+
+def test_signature_key_covers_defaults_and_refuses_addresses() -> None:
+    def handler_with(default: object) -> Any:
+        async def handler(x: object = default) -> str:
+            return ""
+
+        return handler
+
+    key = tool_schemas.signature_key
+    assert key(handler_with(1)) == key(handler_with(1))
+    assert key(handler_with(1)) != key(handler_with(2))
+    assert key(handler_with(object())) is None  # a default whose repr is an address: never cached
