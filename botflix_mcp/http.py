@@ -31,6 +31,7 @@ import httpx
 
 from botflix_mcp import __version__
 from botflix_mcp.errors import ApiConnectionError, ApiTimeoutError
+from botflix_mcp.http_file import FileSendingTransport
 
 logger = logging.getLogger(__name__)
 
@@ -135,9 +136,12 @@ class HttpPolicy:
         """The pooled client of a platform (one per process). httpx's timeouts are per socket operation; the
         attempt's cancel scope is what bounds a whole answer."""
         read = max(self.attempt_timeout, 1.0)
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        if transport is None:  # httpx's own, but file bodies (upload parts) go from one worker thread each
+            transport = FileSendingTransport(limits=limits)
         return httpx.AsyncClient(
             timeout=httpx.Timeout(read, connect=min(read, self.connect_timeout)),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            limits=limits,
             headers={"User-Agent": USER_AGENT},
             transport=transport,
             follow_redirects=False,

@@ -12,11 +12,12 @@ Wire facts (docs/aioz-api.md §upload, §limits; they win over the skill's bash 
 
 Design:
 
-- **Streaming.** A part's body is an async byte stream with a known `Content-Length`: the multipart head, the file
-  bytes read from disk in 1 MiB blocks (each block also feeds the part's MD5, in a worker thread so that hashing
-  and disk reads of parallel parts use both cores), then the `index` and `hash` fields. The MD5 is known when the
-  last block has been read, which is exactly when the `hash` field is written: one pass over the bytes, never more
-  than a block per part in memory.
+- **Streaming.** A part's body (`part_body`, a `botflix_mcp.http_file.FileBody`) has a known `Content-Length`:
+  the multipart head, the part's bytes read from disk (each block also feeds the part's MD5), then the `index` and
+  `hash` fields. The MD5 is known when the last block has been read, which is exactly when the `hash` field is
+  written: one pass over the bytes, never more than a block per part in memory. The platform client's transport
+  sends such a body from one worker thread (read, hash and `sendall` of 1 MiB blocks outside the GIL, so parallel
+  parts use both cores and nothing crosses to the event loop per block); any other transport streams it.
 - **Parallel parts.** Up to `parallel` parts are in flight (`upload_parallel`). They are dispatched in ascending
   index order; the last (short) part waits until some other part of the round has been acknowledged, so a 413
   can never arrive for a part that sits before an acknowledged one (see re-split).
@@ -52,7 +53,7 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +68,7 @@ from botflix_mcp.aioz.api.parts import complete_upload
 from botflix_mcp.cache import atomic_write_json
 from botflix_mcp.errors import ApiError, UserInputError
 from botflix_mcp.http import MIN_UPLOAD_RATE, Attempt, RetryPolicy
+from botflix_mcp.http_file import FileBody, FileChanged
 from botflix_mcp.templates import ChunkRow, render_upload_complete, render_upload_progress
 
 if TYPE_CHECKING:
@@ -77,23 +79,14 @@ logger = logging.getLogger(__name__)
 MIB = 1024 * 1024
 #: The smallest part the engine re-splits down to (and the official Go SDK's minimum).
 MIN_PART_SIZE = 5 * MIB
-#: Disk read (and MD5 update) unit while streaming a part: one worker-thread hand-off per block. 512 KiB: as little
-#: CPU as 1-4 MiB blocks in bench/upload.py, and the least memory with 8 parts in flight (peak RSS).
-READ_BLOCK = 512 * 1024
-#: Worker threads reading and hashing at once for one upload (at most the CPU count).
+#: Worker threads reading and hashing blocks at once for one upload when parts go through httpx (at most the CPU
+#: count; the platform clients' own transport sends each part from one thread instead: botflix_mcp/http_file.py).
 READERS = 4
 #: Bytes hashed at the start, the middle and the end of a file to tell two files with the same size and mtime apart.
 SAMPLE_BYTES = 64 * 1024
 JOURNAL_VERSION = 1
 #: 429 answers a single part may wait out (they pace the upload, they are not failures).
 MAX_RATE_LIMIT_WAITS = 60
-
-
-class FileChanged(Exception):
-    """The source file changed (size/mtime) or shrank while it was being read."""
-
-
-# --------------------------------------------------------------------------- plan
 
 
 @dataclass(frozen=True)
@@ -345,88 +338,36 @@ class Journal:
 # --------------------------------------------------------------------------- one part on the wire
 
 
-def _read_hashed(handle: Any, size: int, digest: Any) -> bytes:
-    """Read `size` bytes into one new bytes object and feed them to the MD5 (in a worker thread; both release the
-    GIL). The object goes to httpx as it is: no copy between the page cache and the socket."""
-    data = handle.read(size)
-    while len(data) < size:  # a short read (rare for regular files): complete it, or report the shrink
-        more = handle.read(size - len(data))
-        if not more:
-            break
-        data += more
-    digest.update(data)
-    return data
-
-
-class PartBody:
-    """The multipart body of one part, streamed from disk: `file`, then `index`, then `hash` (computed on the way).
-
-    `length` is exact before a byte is read, so the request carries a plain `Content-Length`.
-    """
-
-    def __init__(
-        self,
-        path: Path,
-        part: Part,
-        *,
-        block: int = READ_BLOCK,
-        on_sent: Callable[[], None] | None = None,
-        readers: anyio.CapacityLimiter | None = None,
-    ) -> None:
-        self.path = path
-        self.on_sent = on_sent
-        self.readers = readers
-        self.part = part
-        self.block = block
-        boundary = "botflix" + secrets.token_hex(12)
-        self.content_type = f"multipart/form-data; boundary={boundary}"
-        self._head = (
-            f"--{boundary}\r\n"
-            'Content-Disposition: form-data; name="file"; filename="blob"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        ).encode()
-        self._middle = (
-            f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="index"\r\n\r\n{part.index}\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="hash"\r\n\r\n'
-        ).encode()
-        self._tail = f"\r\n--{boundary}--\r\n".encode()
-        self.length = len(self._head) + part.size + len(self._middle) + 32 + len(self._tail)
-        self.md5: str | None = None
-        self._handle: Any = None
-
-    async def stream(self) -> AsyncIterator[bytes]:
-        yield self._head
-        digest = hashlib.md5(usedforsecurity=False)
-        self._handle = await anyio.to_thread.run_sync(self._open)
-        # One worker hand-off per block, read and hashed there in one go; the block is handed to httpx as it is
-        # (h11 passes a single bytes chunk through without joining it) and dropped before the next read, so a part
-        # holds at most one block (plus what the socket has not taken yet). The blocks are allocated in the worker
-        # threads, at most `readers` at once (so a few threads, hence a few malloc arenas, serve every part: peak RSS
-        # stays low and flat, bench/upload.py measures it on 4 GiB; more threads than cores would not hash faster).
-        remaining = self.part.size
-        while remaining:
-            want = min(self.block, remaining)
-            data = await anyio.to_thread.run_sync(_read_hashed, self._handle, want, digest, limiter=self.readers)
-            if len(data) != want:
-                raise FileChanged(f"{self.path} shrank while it was being uploaded")
-            remaining -= want
-            yield data
-            del data
-        self.close()
-        self.md5 = digest.hexdigest()
-        yield self._middle + self.md5.encode() + self._tail
-        if self.on_sent is not None:  # the whole body is written: from now on only the answer is awaited
-            self.on_sent()
-
-    def _open(self) -> Any:
-        handle = self.path.open("rb", buffering=0)
-        handle.seek(self.part.start)
-        return handle
-
-    def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+def part_body(
+    path: Path,
+    part: Part,
+    *,
+    on_sent: Callable[[], None] | None = None,
+    readers: anyio.CapacityLimiter | None = None,
+) -> FileBody:
+    """The multipart body of one part, read from disk: `file`, then `index`, then `hash` (computed on the way)."""
+    boundary = "botflix" + secrets.token_hex(12)
+    head = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="blob"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    middle = (
+        f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="index"\r\n\r\n{part.index}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="hash"\r\n\r\n'
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    return FileBody(
+        path,
+        part.start,
+        part.size,
+        head=head,
+        trailer=lambda md5: middle + md5.encode() + tail,
+        trailer_length=len(middle) + 32 + len(tail),
+        content_type=f"multipart/form-data; boundary={boundary}",
+        on_sent=on_sent,
+        readers=readers,
+    )
 
 
 PartKind = Literal["ok", "already", "too_large", "failed"]
@@ -469,23 +410,16 @@ class PartSender:
         self._resume_at = max(self._resume_at, time.monotonic() + delay)
 
     async def send(self, part: Part) -> PartOutcome:
-        bodies: list[PartBody] = []
+        bodies: list[FileBody] = []
         if self._readers is None:
             self._readers = anyio.CapacityLimiter(max(1, min(READERS, os.cpu_count() or 1)))
         readers = self._readers
 
         def build(attempt: Attempt) -> httpx.Request:
-            for old in bodies:
-                old.close()
-            body = PartBody(self.path, part, on_sent=attempt.body_sent, readers=readers)
+            body = part_body(self.path, part, on_sent=attempt.body_sent, readers=readers)
             bodies.append(body)
             return parts_api.part_request(
-                self.api,
-                self.media_id,
-                body=body.stream(),
-                content_type=body.content_type,
-                length=body.length,
-                content_range=part.content_range(self.total),
+                self.api, self.media_id, body=body, content_range=part.content_range(self.total)
             )
 
         client = self.api.client
@@ -508,9 +442,6 @@ class PartSender:
             return PartOutcome("failed", str(exc), stored=False)
         except ApiError as exc:  # no answer after the retries (connection or time budget)
             return PartOutcome("failed", exc.message, stored=None)
-        finally:
-            for old in bodies:
-                old.close()
         md5 = bodies[-1].md5 if bodies else None
         if md5 and self.on_hashed is not None:
             self.on_hashed(part.index, md5)

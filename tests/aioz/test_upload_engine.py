@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import re
+import threading
 from pathlib import Path
 
 import anyio
@@ -22,17 +23,18 @@ from botflix_mcp.aioz.upload import (
     Journal,
     NoIndexRoom,
     Part,
-    PartBody,
     PartOutcome,
     Progress,
     UploadEngine,
     UploadState,
     file_identity,
     journal_key,
+    part_body,
     plan_chunks,
     resplit,
     smaller_part_size,
 )
+from botflix_mcp.http_file import ASYNC_BLOCK, THREAD_BLOCK
 
 # --------------------------------------------------------------------------- plan
 
@@ -112,17 +114,24 @@ async def test_part_body_streams_exact_multipart_with_md5(tmp_path: Path) -> Non
     path = tmp_path / "v.bin"
     path.write_bytes(data)
     part = Part(2, MIB + 5, 2 * MIB + 3)
-    body = PartBody(path, part, block=MIB)
-    pieces = [piece async for piece in body.stream()]
+    body = part_body(path, part)
+    pieces = [piece async for piece in body]
     raw = b"".join(pieces)
     assert len(raw) == body.length  # Content-Length is known before a byte is read
-    assert max(len(p) for p in pieces) <= MIB + 200  # never more than one block (plus the small trailer) at once
+    assert max(len(p) for p in pieces) <= ASYNC_BLOCK + 200  # never more than one block (plus the trailer) at once
     fields = _parse_multipart(raw, body.content_type)
     expected = data[part.start : part.end + 1]
     assert fields["file"] == expected
     assert fields["index"] == b"2"
     assert fields["hash"].decode() == hashlib.md5(expected).hexdigest() == body.md5
     assert list(fields) == ["file", "index", "hash"]
+
+    threaded = part_body(path, part)
+    sent: list[bytes] = []
+    await anyio.to_thread.run_sync(lambda: threaded.write_to(lambda b: sent.append(bytes(b)), threading.Event()))
+    assert max(len(p) for p in sent) <= THREAD_BLOCK + 200
+    assert len(b"".join(sent)) == threaded.length and threaded.md5 == body.md5
+    assert _parse_multipart(b"".join(sent), threaded.content_type) == fields  # the same part from one thread
 
 
 # --------------------------------------------------------------------------- journal

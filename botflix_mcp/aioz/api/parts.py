@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -21,6 +20,7 @@ import httpx
 from botflix_mcp.aioz.api.media import media_status
 from botflix_mcp.aioz.client import parse_envelope
 from botflix_mcp.errors import ApiError
+from botflix_mcp.http_file import FileBody
 
 if TYPE_CHECKING:
     from botflix_mcp.aioz.session import AiozSession
@@ -37,18 +37,17 @@ def part_path(media_id: str) -> str:
     return f"/media/{media_id}/part"
 
 
-def part_request(
-    api: AiozSession,
-    media_id: str,
-    *,
-    body: AsyncIterator[bytes],
-    content_type: str,
-    length: int,
-    content_range: str,
-) -> httpx.Request:
-    """One part's request: the streamed multipart body with its exact length and the inclusive Content-Range."""
-    headers = {"Content-Type": content_type, "Content-Length": str(length), "Content-Range": content_range}
-    return api.client.build_request("POST", part_path(media_id), creds=api.creds, content=body, headers=headers)
+def part_request(api: AiozSession, media_id: str, *, body: FileBody, content_range: str) -> httpx.Request:
+    """One part's request: the multipart body read from the file (`FileBody`: its exact length, and the
+    platform client's transport sends it from one worker thread) and the inclusive Content-Range."""
+    headers = {
+        "Content-Type": body.content_type,
+        "Content-Length": str(body.length),
+        "Content-Range": content_range,
+    }
+    request = api.client.build_request("POST", part_path(media_id), creds=api.creds, headers=headers)
+    request.stream = body  # the body itself, not a wrapper: FileSendingTransport recognises it
+    return request
 
 
 @dataclass(frozen=True)
