@@ -4,9 +4,16 @@ console script (`botflix-mcp` from this venv, all toolsets) against a bare `MCPS
 Runs alternate (bare, ours, bare, ours, ...); each figure is the median of per-pair ratios; the 1-minute load
 average is printed with every pair. Idle RSS is VmRSS read from /proc once `tools/list` has been answered.
 `PYTHONDONTWRITEBYTECODE` is dropped from the environment (both sides load cached bytecode, as an installed server
-does); one warm-up run of each fills the caches. Goals: initialize <= 1.15x, idle RSS <= 1.1x.
+does); one warm-up run of each fills the caches (bytecode, and the server's tool schemas:
+botflix_mcp/tool_schemas.py; `--cold` measures every start without them). Goals: initialize <= 1.15x, idle RSS
+<= 1.1x.
 
-    .venv/bin/python bench/startup.py [--pairs 7] [--json FILE]
+Both sides run from one venv. By default that is `.bench-venv`: a plain `pip install .` of this checkout (what a
+user gets; the checkout is reinstalled on every run). `--python PATH` measures another venv's interpreter, e.g.
+`--python .venv/bin/python` for the development venv (editable install, test extras: `twine` brings `rich`, which
+httpx's CLI module then imports, ~55 ms and ~3 MB on our side only, since the bare MCPServer never imports httpx).
+
+    .venv/bin/python bench/startup.py [--pairs 7] [--python PATH] [--cold] [--json FILE]
 """
 
 from __future__ import annotations
@@ -93,17 +100,43 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
     return {"init_s": initialized, "list_s": listed, "rss_mb": rss, "tools": tools, "load": os.getloadavg()[0]}
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def user_venv() -> Path:
+    """`.bench-venv` with this checkout installed as a user installs it (`pip install .`, no extras)."""
+    venv = ROOT / ".bench-venv"
+    python = venv / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([*pip, str(ROOT)], check=True)
+    else:  # the checkout as it is now (its dependencies are there already)
+        subprocess.run([*pip, "--force-reinstall", "--no-deps", str(ROOT)], check=True)
+    return python
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=7)
+    parser.add_argument("--python", help="the venv interpreter to measure (default: a plain install in .bench-venv)")
+    parser.add_argument("--cold", action="store_true", help="no tool schemas kept between starts (each start cold)")
     parser.add_argument("--json", help="write every figure to this file")
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIOZ_", "BOTFLIX_", "PYTHONDONTWRITEBYTECODE"))}
-    script = Path(sys.executable).parent / "botflix-mcp"
+    python = Path(args.python).absolute() if args.python else user_venv()
+    script = python.parent / "botflix-mcp"
+    has_rich = subprocess.run([str(python), "-c", "import rich"], capture_output=True).returncode == 0
+    print(
+        f"venv: {python.parent.parent} (rich installed: {'yes' if has_rich else 'no'}; load {os.getloadavg()[0]:.2f})"
+    )
     with tempfile.TemporaryDirectory() as tmp:
+        env["BOTFLIX_MCP_CACHE_DIR"] = str(Path(tmp) / "cache")  # its own, warmed by the first run (or --cold)
+        if args.cold:
+            env["BOTFLIX_MCP_SCHEMA_CACHE"] = "0"
         bare = Path(tmp) / "bare_server.py"
         bare.write_text(BARE_SERVER)
-        commands = {"bare": [sys.executable, str(bare)], "ours": [str(script)]}
+        commands = {"bare": [str(python), str(bare)], "ours": [str(script)]}
         for cmd in commands.values():  # warm the OS file cache and write .pyc files once
             measure(cmd, env)
         pairs: list[dict[str, dict[str, float]]] = []

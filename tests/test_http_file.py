@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import os
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -288,3 +289,67 @@ async def test_other_requests_and_other_transports_use_httpx(data_file: tuple[Pa
         response = await client.send(request)
     assert response.status_code == 200
     assert received == [b"HEAD|" + data + b"|" + hashlib.md5(data).hexdigest().encode()]
+
+
+def _tls_pair(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A throwaway CA-less self-signed certificate for 127.0.0.1: the host's context and a client context trusting
+    exactly it (`cryptography` comes with the SDK)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_pem = tmp_path / "cert.pem"
+    key_pem = tmp_path / "key.pem"
+    cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_pem.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_pem, key_pem)
+    client = ssl.create_default_context(cafile=str(cert_pem))
+    return server, client
+
+
+@pytest.mark.anyio
+async def test_https_goes_from_the_thread_too_and_checks_the_certificate(
+    data_file: tuple[Path, bytes], tmp_path: Path
+) -> None:
+    path, data = data_file
+    server_context, client_context = _tls_pair(tmp_path)
+
+    def handler(h: Host, conn: socket.socket) -> None:
+        with server_context.wrap_socket(conn, server_side=True) as tls:
+            _, body = read_request(tls)
+            h.received.append(body)
+            answer(tls, 200)
+
+    with host(handler) as h:
+        body = NoAsync(path, 0, len(data), head=b"HEAD|", trailer=lambda m: b"|" + m.encode(), trailer_length=33)
+        transport = FileSendingTransport(verify=client_context)
+        response = await transport.handle_async_request(request_for(f"https://127.0.0.1:{h.port}/p", body))
+        await response.aread()
+        assert response.status_code == 200
+        assert h.received == [b"HEAD|" + data + b"|" + hashlib.md5(data).hexdigest().encode()]
+        untrusting = FileSendingTransport()  # the system's roots: the self-signed host is refused before any byte
+        with pytest.raises(httpx.ConnectError):
+            await untrusting.handle_async_request(request_for(f"https://127.0.0.1:{h.port}/p", make_body(path)))
+        assert len(h.received) == 1
