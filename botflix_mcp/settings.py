@@ -311,8 +311,8 @@ SPECS: tuple[SettingSpec, ...] = (
         metavar="SIZE",
     ),
     # Parallel parts: 8. On a distant link (80 ms RTT, 12 MiB/s per connection, bench/shaper.py) throughput grows
-    # with the parts in flight (1 -> 8: 11 -> ~50 MiB/s on 512 MiB); on loopback more than 2-3 buys nothing but
-    # costs nothing either (each part in flight holds one 512 KiB read block).
+    # with the parts in flight (1 -> 8: 11 -> ~58 MiB/s on 512 MiB); on loopback more than 2-3 buys little but
+    # costs little either (each part in flight holds one 1 MiB buffer in its worker thread: botflix_mcp/http_file.py).
     SettingSpec(
         "upload_parallel",
         "BOTFLIX_MCP_UPLOAD_PARALLEL",
