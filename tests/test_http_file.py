@@ -353,3 +353,14 @@ async def test_https_goes_from_the_thread_too_and_checks_the_certificate(
         with pytest.raises(httpx.ConnectError):
             await untrusting.handle_async_request(request_for(f"https://127.0.0.1:{h.port}/p", make_body(path)))
         assert len(h.received) == 1
+
+
+@pytest.mark.anyio
+async def test_the_platform_clients_send_parts_through_this_transport_unless_given_another() -> None:
+    from botflix_mcp.http import HttpPolicy
+
+    async with HttpPolicy("AIOZ").client() as client:
+        assert isinstance(client._transport, FileSendingTransport)
+    injected = httpx.MockTransport(lambda request: httpx.Response(200))
+    async with HttpPolicy("AIOZ").client(transport=injected) as client:
+        assert client._transport is injected  # a test's or caller's transport is used as given (files stream)
