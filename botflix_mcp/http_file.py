@@ -85,6 +85,7 @@ class FileBody(httpx.AsyncByteStream):
         self.readers = readers
         self.length = len(head) + size + trailer_length
         self.md5: str | None = None
+        self._handle: Any = None  # the file while httpx streams the body (closed by `aclose` if it stops early)
 
     def _open(self) -> Any:
         handle = self.path.open("rb", buffering=0)
@@ -103,7 +104,7 @@ class FileBody(httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         yield self.head
         digest = hashlib.md5(usedforsecurity=False)
-        handle = await anyio.to_thread.run_sync(self._open)
+        handle = self._handle = await anyio.to_thread.run_sync(self._open)
         try:
             # One worker hand-off per block, read and hashed there in one go; each block goes to httpx as it is
             # (h11 passes a single bytes chunk through without joining it) and is dropped before the next read,
@@ -119,9 +120,16 @@ class FileBody(httpx.AsyncByteStream):
                 del data
         finally:
             handle.close()
+            self._handle = None
         yield self._finish(digest)
         if self.on_sent is not None:
             self.on_sent()
+
+    async def aclose(self) -> None:
+        """Close the file if a stream through httpx stopped before its end (a cancelled or failed attempt)."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
 
     # ------------------------------------------------------------------------------------- from one thread
 

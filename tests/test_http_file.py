@@ -364,3 +364,17 @@ async def test_the_platform_clients_send_parts_through_this_transport_unless_giv
     injected = httpx.MockTransport(lambda request: httpx.Response(200))
     async with HttpPolicy("AIOZ").client(transport=injected) as client:
         assert client._transport is injected  # a test's or caller's transport is used as given (files stream)
+
+
+@pytest.mark.anyio
+async def test_a_body_httpx_stopped_streaming_closes_its_file_on_aclose(tmp_path: Path) -> None:
+    path = tmp_path / "f.bin"
+    path.write_bytes(os.urandom(4 * MIB))
+    body = make_body(path)
+    stream = body.__aiter__()
+    assert await stream.__anext__() == b"HEAD|"
+    await stream.__anext__()  # a first block read: the file is open
+    assert open_fds(path)
+    await body.aclose()  # what the upload engine does after every attempt
+    assert not open_fds(path)
+    await body.aclose()  # twice is harmless

@@ -442,6 +442,9 @@ class PartSender:
             return PartOutcome("failed", str(exc), stored=False)
         except ApiError as exc:  # no answer after the retries (connection or time budget)
             return PartOutcome("failed", exc.message, stored=None)
+        finally:
+            for old in bodies:  # a body httpx stopped streaming early still holds its file
+                await old.aclose()
         md5 = bodies[-1].md5 if bodies else None
         if md5 and self.on_hashed is not None:
             self.on_hashed(part.index, md5)
