@@ -52,7 +52,7 @@ MAX_SENDERS = 16
 
 
 class FileChanged(Exception):
-    """The file shrank (or could not be read) while its region was being sent."""
+    """The source file changed (size/mtime) or shrank while it was being read (the upload engine raises it too)."""
 
 
 class FileBody(httpx.AsyncByteStream):
@@ -236,9 +236,7 @@ class _Exchange:
                 raise httpx.WriteTimeout(str(exc) or "write timed out") from exc
             except (BrokenPipeError, ConnectionResetError):
                 early_answer = True  # the host may have answered (413) and closed: read what it said
-            except FileChanged:
-                raise
-            except OSError as exc:
+            except OSError as exc:  # FileChanged is not an OSError: it passes through to the upload engine
                 if self.aborted.is_set():
                     raise httpx.WriteError("the request was cancelled") from exc
                 raise httpx.WriteError(str(exc) or type(exc).__name__) from exc

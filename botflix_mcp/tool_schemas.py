@@ -8,8 +8,8 @@ installed `mcp`/`pydantic`, so it is kept the way Python keeps bytecode:
 - **Cold** (first start after an install, an upgrade or any edit of the package): each tool is registered by the
   SDK's own `add_tool`, exactly as before; the schemas it produced (after the toolkit's slimming) are written to
   `<cache dir>/tool-schemas-<fingerprint>.json`.
-- **Warm**: each tool is built as a `LazyTool` straight from those schemas; its argument model
-  (`fn_metadata`, what validates a call's arguments and converts its result) is built by the SDK's own
+- **Warm**: each tool is built as a `VoicedTool` (botflix_mcp/toolkit.py) straight from those schemas; its
+  argument model (`fn_metadata`, what validates a call's arguments and converts its result) is built by the SDK's own
   `func_metadata` on the tool's first call, from the same function, so a call is validated exactly as before.
 
 The fingerprint covers what the schemas depend on: every `.py` file of this package (path, size, mtime, as
@@ -94,7 +94,6 @@ class SchemaCache:
     """One JSON file of `{tool name: {key, parameters, output}}` for the current fingerprint."""
 
     def __init__(self, directory: Path | None) -> None:
-        self.directory = directory
         self.entries: dict[str, dict[str, Any]] = {}
         self.dirty = False
         self.path: Path | None = None
