@@ -571,6 +571,21 @@ class Settings:
         return out
 
 
+def load_dotenv_file(path: Path) -> bool:
+    """Read `path` (a `.env` file) into `os.environ`, never overriding a variable already set; False if absent.
+
+    Only the working directory's `.env` is read, as the README says. (python-dotenv's own search, `load_dotenv()`
+    without a path, starts from the directory of the *calling module's file* when the program is a script: for an
+    installed server that is `site-packages/botflix_mcp`, so a `.env` beside the user's project was never found.)
+    """
+    if not path.is_file():
+        return False  # the usual case: python-dotenv is not even imported
+    from dotenv import load_dotenv
+
+    load_dotenv(path, override=False)
+    return True
+
+
 def load_settings(
     env: Mapping[str, str] | None = None,
     *,
@@ -583,9 +598,7 @@ def load_settings(
     """
     if env is None:
         if dotenv:
-            from dotenv import load_dotenv
-
-            load_dotenv(override=False)  # never overrides the real environment
+            load_dotenv_file(Path.cwd() / ".env")
         env = os.environ
     merged: dict[str, str] = {k: v for k, v in env.items() if k in SPECS_BY_ENV}
     if overrides:

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from botflix_mcp.cli import build_parser
-from botflix_mcp.settings import MIB, SPECS, TOOLSETS, SettingsError, load_settings
+from botflix_mcp.settings import MIB, SPECS, TOOLSETS, Settings, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_defaults() -> None:
@@ -63,13 +65,34 @@ def test_sizes_and_lists_parse() -> None:
     assert s.aioz_secret_key is not None and "sk-123456" not in repr(s)
 
 
-def test_dotenv_is_read_without_overriding_the_environment(tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("BOTFLIX_MCP_CHUNK_SIZE=64MiB\nBOTFLIX_MCP_LOG_LEVEL=debug\n")
+@pytest.mark.parametrize("how", ["script", "-c"])
+def test_dotenv_is_read_without_overriding_the_environment(tmp_path: Path, how: str) -> None:
+    """The working directory's `.env`, whether the program is a script file elsewhere (the console script's case:
+    python-dotenv's own search would start from the package's directory) or `python -c`."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".env").write_text("BOTFLIX_MCP_CHUNK_SIZE=64MiB\nBOTFLIX_MCP_LOG_LEVEL=debug\n")
     code = "from botflix_mcp.settings import load_settings; s = load_settings(); print(s.chunk_size, s.log_level)"
-    env = {"PATH": "/usr/bin:/bin", "BOTFLIX_MCP_LOG_LEVEL": "error"}
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    script = tmp_path / "bin" / "server.py"
+    script.parent.mkdir()
+    script.write_text(code + "\n")
+    argv = [sys.executable, str(script)] if how == "script" else [sys.executable, "-c", code]
+    env = {"PATH": "/usr/bin:/bin", "BOTFLIX_MCP_LOG_LEVEL": "error", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(argv, cwd=project, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [str(64 * MIB), "ERROR"]
+
+
+def test_only_the_working_directorys_dotenv_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BOTFLIX_MCP_CHUNK_SIZE=64MiB\n")  # a parent's .env is not this project's
+    (tmp_path / "project").mkdir()
+    code = "from botflix_mcp.settings import load_settings; print(load_settings().chunk_size)"
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path / "project", env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [str(Settings().chunk_size)]
 
 
 def test_help_lists_every_setting() -> None:
