@@ -8,7 +8,7 @@ Three readers, lightest first, all bounded:
    the duration (`mvhd`), each track's kind (`hdlr`), codec (`stsd`, `esds`) and size; WAV's `fmt `/`data`
    chunks give its duration.
 2. **ffprobe** where it is installed (a director who assembles with ffmpeg has it), with a timeout.
-3. **PyAV** only if it can be imported (the optional extra `botflix-mcp[probe]`).
+3. **PyAV** only if it is installed (the optional extra `botflix-mcp[probe]`), in a child process like ffprobe.
 
 Streams come from ffprobe when installed, else PyAV, else the file's own boxes. When none of them can read the
 streams (e.g. a Matroska file on a machine without ffprobe or PyAV), `MediaInfo.notes` says so and how to fix it.
@@ -21,11 +21,13 @@ raises a `UserInputError` saying so, for upload tools to call before anything is
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import logging
 import shutil
 import struct
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -490,28 +492,77 @@ def _float(value: Any) -> float | None:
     return number if number == number and number >= 0 else None  # not NaN
 
 
-def _pyav(path: Path) -> tuple[float | None, list[MediaStream]] | str | None:
-    """(duration, streams), an error text, or None when PyAV cannot be imported."""
+#: What the PyAV child runs: it opens the file, reads the container's streams and prints them as one JSON line.
+_PYAV_CHILD = """
+import json, sys
+import av
+out = {"duration": None, "streams": []}
+try:
+    with av.open(sys.argv[1]) as container:
+        for stream in container.streams:
+            kind = stream.type
+            seconds = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
+            codec = stream.codec_context.name if stream.codec_context is not None else None
+            width = getattr(stream, "width", None) if kind == "video" else None
+            height = getattr(stream, "height", None) if kind == "video" else None
+            out["streams"].append([kind, codec, width or None, height or None, seconds])
+        out["duration"] = container.duration / 1_000_000 if container.duration else None
+except Exception as exc:  # PyAV raises many error types for broken files
+    out = {"error": type(exc).__name__}
+print(json.dumps(out))
+"""
+
+
+def _pyav_installed() -> bool:
+    """Whether `import av` would work, without importing it (a `None` in `sys.modules` blocks it, as in tests)."""
+    if "av" in sys.modules:
+        return sys.modules["av"] is not None
     try:
-        import av
-    except ImportError:
+        return importlib.util.find_spec("av") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _pyav(path: Path, timeout: float) -> tuple[float | None, list[MediaStream]] | str | None:
+    """(duration, streams), an error text, or None when PyAV is not installed.
+
+    PyAV runs in a child process, as ffprobe does, never in the server: its libraries (libavformat, libavcodec,
+    ...) would stay resident for the server's whole life (~30 MB of RSS after one probe), and a file that crashes
+    a C demuxer must not take the MCP server down with it.
+    """
+    if not sys.executable or not _pyav_installed():
         return None
     try:
-        with av.open(str(path)) as container:
-            streams = []
-            for stream in container.streams:
-                kind = stream.type
-                seconds = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
-                codec = stream.codec_context.name if stream.codec_context is not None else None
-                if kind == "video":
-                    width, height = getattr(stream, "width", None), getattr(stream, "height", None)
-                    streams.append(MediaStream("video", codec, width or None, height or None, seconds))
-                else:
-                    streams.append(MediaStream("audio" if kind == "audio" else "other", codec, duration_s=seconds))
-            duration = container.duration / 1_000_000 if container.duration else None
-            return duration, streams
-    except Exception as exc:  # PyAV raises many error types for broken files
-        return f"PyAV could not read the file: {type(exc).__name__}"
+        out = subprocess.run(
+            [sys.executable, "-c", _PYAV_CHILD, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return f"PyAV did not finish reading the file within {timeout:g} s"
+    except OSError as exc:
+        logger.debug("the PyAV reader could not run: %s", type(exc).__name__)
+        return None
+    if out.returncode < 0:
+        return f"PyAV crashed reading the file (signal {-out.returncode})"
+    try:
+        data = json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else None
+    except (IndexError, json.JSONDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        logger.debug("the PyAV reader failed: %s", (out.stderr.strip().splitlines() or ["no output"])[-1])
+        return "PyAV could not read the file (its reader gave no answer)"
+    if "error" in data:
+        return f"PyAV could not read the file: {data['error']}"
+    streams = []
+    for kind, codec, width, height, seconds in data.get("streams") or []:
+        if kind == "video":
+            streams.append(MediaStream("video", codec, width, height, seconds))
+        else:
+            streams.append(MediaStream("audio" if kind == "audio" else "other", codec, duration_s=seconds))
+    return _float(data.get("duration")), streams
 
 
 # --------------------------------------------------------------------------- the probe
@@ -547,7 +598,7 @@ def probe_media(path: str | Path, *, timeout: float = FFPROBE_TIMEOUT) -> MediaI
     elif info.container == "wav":
         own = _read_wav(file)
     for name in ("ffprobe", "PyAV"):
-        result = _ffprobe(file, timeout) if name == "ffprobe" else _pyav(file)
+        result = _ffprobe(file, timeout) if name == "ffprobe" else _pyav(file, timeout)
         if result is None:  # not installed
             continue
         if isinstance(result, str):

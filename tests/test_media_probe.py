@@ -214,6 +214,37 @@ def test_pyav_when_ffprobe_is_missing(encoded: dict[str, Path], monkeypatch: pyt
     assert info.streams_read_by == "PyAV" and info.video and info.video.codec == "h264"
 
 
+def test_pyav_reads_in_a_child_process_never_in_the_server(
+    encoded: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("av")
+    monkeypatch.delitem(sys.modules, "av", raising=False)
+    monkeypatch.setenv("PATH", "")
+    info = probe_media(encoded["episode.mp4"])
+    assert info.streams_read_by == "PyAV" and info.kind == "video" and info.duration_s
+    assert "av" not in sys.modules  # its libraries never became resident in this (the server's) process
+
+
+@pytest.mark.parametrize(
+    ("child", "expected"),
+    [
+        ("import os; os.kill(os.getpid(), 11)", "PyAV crashed reading the file (signal 11)"),
+        ("import time; time.sleep(30)", "PyAV did not finish reading the file within 0.5 s"),
+        ("print('not json')", "PyAV could not read the file (its reader gave no answer)"),
+        ("raise SystemExit(3)", "PyAV could not read the file (its reader gave no answer)"),
+        ('print(\'{"error": "InvalidDataError"}\')', "PyAV could not read the file: InvalidDataError"),
+    ],
+)
+def test_a_pyav_reader_that_crashes_hangs_or_babbles_is_a_problem_not_a_server_crash(
+    encoded: dict[str, Path], monkeypatch: pytest.MonkeyPatch, child: str, expected: str
+) -> None:
+    pytest.importorskip("av")
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setattr(media_probe, "_PYAV_CHILD", child)
+    info = probe_media(encoded["episode.mp4"], timeout=0.5)
+    assert info.problems == [expected] and not info.is_media
+
+
 @pytest.mark.anyio
 async def test_async_probe(encoded: dict[str, Path]) -> None:
     info = await probe_media_async(encoded["episode.mp4"])
