@@ -2,7 +2,9 @@
 console script (`botflix-mcp` from this venv, all toolsets) against a bare `MCPServer` with one tool.
 
 Runs alternate (bare, ours, bare, ours, ...); each figure is the median of per-pair ratios; the 1-minute load
-average is printed with every pair. Idle RSS is VmRSS read from /proc once `tools/list` has been answered.
+average is printed with every pair. Next to the wall time, the CPU time each process used until it answered
+`initialize` (user + system, all threads, /proc): on a VM with noisy neighbours it varies far less. Idle RSS is
+VmRSS read from /proc once `tools/list` has been answered.
 `PYTHONDONTWRITEBYTECODE` is dropped from the environment (both sides load cached bytecode, as an installed server
 does); one warm-up run of each fills the caches (bytecode, and the server's tool schemas:
 botflix_mcp/tool_schemas.py; `--cold` measures every start without them). Goals: initialize <= 1.15x, idle RSS
@@ -59,6 +61,13 @@ def vm_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, all threads) the process has used so far, from /proc (clock ticks)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _answer(proc: subprocess.Popen[str], wanted: int) -> dict[str, Any]:
     assert proc.stdout is not None
     while True:
@@ -86,6 +95,7 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
         proc.stdin.flush()
         _answer(proc, 1)
         initialized = time.perf_counter() - start
+        init_cpu = cpu_s(proc.pid)
         proc.stdin.write(json.dumps(INITIALIZED) + "\n" + json.dumps(TOOLS_LIST) + "\n")
         proc.stdin.flush()
         tools = len(_answer(proc, 2)["result"]["tools"])
@@ -97,7 +107,8 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-    return {"init_s": initialized, "list_s": listed, "rss_mb": rss, "tools": tools, "load": os.getloadavg()[0]}
+    return {"init_s": initialized, "init_cpu_s": init_cpu, "list_s": listed, "rss_mb": rss, "tools": tools,
+            "load": os.getloadavg()[0]}  # fmt: skip
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,6 +156,7 @@ def main() -> int:
             b, o = pair["bare"], pair["ours"]
             print(
                 f"pair {n + 1}: initialize bare {b['init_s'] * 1000:.0f} ms / ours {o['init_s'] * 1000:.0f} ms; "
+                f"CPU to initialize {b['init_cpu_s'] * 1000:.0f} / {o['init_cpu_s'] * 1000:.0f} ms; "
                 f"tools/list {b['list_s'] * 1000:.0f} / {o['list_s'] * 1000:.0f} ms ({int(o['tools'])} tools); "
                 f"idle RSS {b['rss_mb']:.1f} / {o['rss_mb']:.1f} MB (load {b['load']:.2f} / {o['load']:.2f})"
             )
@@ -153,14 +165,20 @@ def main() -> int:
     def ratio(key: str) -> float:
         return statistics.median(p["ours"][key] / p["bare"][key] for p in pairs)
 
-    figures = {key: ratio(key) for key in ("init_s", "list_s", "rss_mb")}
+    keys = ("init_s", "init_cpu_s", "list_s", "rss_mb")
+    figures = {key: ratio(key) for key in keys}
     for side in ("bare", "ours"):
-        for key in ("init_s", "list_s", "rss_mb"):
+        for key in keys:
             figures[f"{side}_{key}"] = statistics.median(p[side][key] for p in pairs)
     print(f"medians over {len(pairs)} pairs (load {os.getloadavg()[0]:.2f}):")
     print(
         f"  spawn -> initialize: ours / bare {figures['init_s']:.2f}x (goal <= 1.15x); "
         f"{figures['ours_init_s'] * 1000:.0f} vs {figures['bare_init_s'] * 1000:.0f} ms"
+    )
+    print(
+        f"  CPU to initialize (user + system, from /proc; steadier than wall time on a shared VM): ours / bare "
+        f"{figures['init_cpu_s']:.2f}x; "
+        f"{figures['ours_init_cpu_s'] * 1000:.0f} vs {figures['bare_init_cpu_s'] * 1000:.0f} ms"
     )
     print(
         f"  spawn -> tools/list: ours / bare {figures['list_s']:.2f}x; "
