@@ -87,7 +87,7 @@ def build_server(
         if not kit.enabled(toolset) and toolset != "account":
             continue
         for module in modules:
-            importlib.import_module(module).register(kit, app)
+            kit.add_module(module, app)
     kit.finish()
     for module in EXTRA_MODULES:
         importlib.import_module(module).register(server, app)

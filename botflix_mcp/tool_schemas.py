@@ -12,6 +12,14 @@ installed `mcp`/`pydantic`, so it is kept the way Python keeps bytecode:
   argument model (`fn_metadata`, what validates a call's arguments and converts its result) is built by the SDK's own
   `func_metadata` on the tool's first call, from the same function, so a call is validated exactly as before.
 
+- **Deferred modules** (warm, same settings): a tool module's import (its API layer, rules, templates, the upload
+  engine: ~40 ms for all of them, most of a start's own cost) waits until one of its tools is first called. The
+  start registers what the module registered last time with these settings (`modules`: name, title,
+  description, annotations, `_meta`, keyed by `settings_digest`, every setting but secrets, which count only as
+  set or not); the tool's handler is a `DeferredHandler` that imports the module and runs its `register` against
+  a collecting toolkit on that first call. Any doubt (other settings, a tool the cache lacks, a tool that cannot be
+  cached) imports the module at start as before.
+
 The fingerprint covers what the schemas depend on: every `.py` file of this package (path, size, mtime, as
 bytecode caching does), the files of the SDK and pydantic that generate them, and the Python version; each tool's
 entry is also keyed by its handler's name and signature (so a default taken from a setting cannot go stale).
@@ -40,8 +48,9 @@ from botflix_mcp.cache import atomic_write_json
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 KEEP_FILES = 4  # fingerprints kept side by side (several installs sharing one cache directory)
+KEEP_CONFIGS = 4  # settings digests whose module listings are kept side by side (several clients, one install)
 _fingerprint: str | None = None
 
 
@@ -91,10 +100,12 @@ def signature_key(fn: Callable[..., Any]) -> str | None:
 
 
 class SchemaCache:
-    """One JSON file of `{tool name: {key, parameters, output}}` for the current fingerprint."""
+    """One JSON file for the current fingerprint: `tools` (`{tool name: {key, parameters, output}}`) and `modules`
+    (`{settings digest: {module: [what each of its tools was registered with]}}`, for deferred modules)."""
 
     def __init__(self, directory: Path | None) -> None:
         self.entries: dict[str, dict[str, Any]] = {}
+        self.modules: dict[str, dict[str, list[dict[str, Any]]]] = {}
         self.dirty = False
         self.path: Path | None = None
         if directory is None:
@@ -104,6 +115,8 @@ class SchemaCache:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("tools"), dict):
                 self.entries = data["tools"]
+                if isinstance(data.get("modules"), dict):
+                    self.modules = data["modules"]
         except FileNotFoundError:
             pass
         except (OSError, ValueError) as exc:
@@ -134,17 +147,47 @@ class SchemaCache:
         }
         self.dirty = True
 
+    def module(self, digest: str, module: str) -> list[tuple[dict[str, Any], CachedTool]] | None:
+        """What `module` registered at the last start with these settings, each tool with its cached schemas; None
+        unless every one of them is complete (then the module is imported and registered as usual)."""
+        listed = (self.modules.get(digest) or {}).get(module)
+        if not isinstance(listed, list):
+            return None
+        out: list[tuple[dict[str, Any], CachedTool]] = []
+        for entry in listed:
+            if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in _MODULE_STRINGS):
+                return None
+            if not isinstance(entry.get("annotations"), dict) or not isinstance(entry.get("meta"), dict | None):
+                return None
+            cached = self.get(entry["name"], entry["key"])
+            if cached is None:
+                return None
+            out.append((entry, cached))
+        return out
+
+    def put_module(self, digest: str, module: str, listed: list[dict[str, Any]]) -> None:
+        configs = self.modules.setdefault(digest, {})
+        if configs.get(module) == listed:
+            return
+        configs[module] = listed
+        while len(self.modules) > KEEP_CONFIGS:  # oldest settings first (dicts keep insertion order)
+            del self.modules[next(iter(self.modules))]
+        self.dirty = True
+
     def save(self) -> None:
         if not self.dirty or self.path is None:
             return
         try:
-            atomic_write_json(self.path, {"format": FORMAT, "tools": self.entries})
+            atomic_write_json(self.path, {"format": FORMAT, "tools": self.entries, "modules": self.modules})
             self.dirty = False
             olds = sorted(self.path.parent.glob("tool-schemas-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in olds[KEEP_FILES:]:
                 old.unlink(missing_ok=True)
         except OSError as exc:
             logger.debug("tool schema cache not written (%s)", type(exc).__name__)
+
+
+_MODULE_STRINGS = ("name", "key", "toolset", "title", "description")
 
 
 @dataclass(frozen=True)

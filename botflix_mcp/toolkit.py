@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
+import importlib
 import inspect
 import json
 import logging
@@ -34,11 +36,13 @@ from botflix_mcp.cache import default_cache_dir
 from botflix_mcp.errors import NOTHING_SENT, ApiError, UserInputError, with_nothing_sent
 from botflix_mcp.logs import redact
 from botflix_mcp.results import ToolOutput
-from botflix_mcp.settings import Settings
+from botflix_mcp.settings import SPECS, Settings
 from botflix_mcp.tool_schemas import SchemaCache, build_fn_metadata, signature_key
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver.context import Context
+
+    from botflix_mcp.app import App
 
 logger = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -380,6 +384,9 @@ class VoicedTool(Tool):
         def __getattr__(self, item: str) -> Any:
             # A tool built from cached schemas (`botflix_mcp/tool_schemas.py`) gets its argument model on first use.
             if item == "fn_metadata":
+                fn = self.__dict__.get("fn")
+                if isinstance(fn, DeferredHandler):  # its module was not imported at start: import it now
+                    self.__dict__["fn"] = fn.resolve()
                 meta = build_fn_metadata(self)
                 self.__dict__["fn_metadata"] = meta
                 return meta
@@ -407,6 +414,37 @@ class VoicedTool(Tool):
         return text
 
 
+class DeferredHandler:
+    """The handler of a tool whose module was not imported at start (a warm start, botflix_mcp/tool_schemas.py):
+    `resolve()` imports the module, runs its `register` against a collecting toolkit and returns the same wrapped
+    handler a cold start registers. Never called itself: `VoicedTool` resolves it before its first call."""
+
+    def __init__(self, loader: _ModuleLoader, name: str, key: str) -> None:
+        self.loader, self.name, self.key = loader, name, key
+
+    def resolve(self) -> Callable[..., Awaitable[Any]]:
+        fn = self.loader.handlers()[self.name]
+        if signature_key(fn) != self.key:  # pragma: no cover - the fingerprint and settings digest rule it out
+            logger.warning("tool %s changed since its schemas were cached: arguments follow the code", self.name)
+        return fn
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover - resolved before any call
+        raise RuntimeError(f"tool {self.name} was called before its module was loaded")
+
+
+class _ModuleLoader:
+    def __init__(self, module: str, settings: Settings, app: App) -> None:
+        self.module, self.settings, self.app = module, settings, app
+        self._handlers: dict[str, Callable[..., Awaitable[Any]]] | None = None
+
+    def handlers(self) -> dict[str, Callable[..., Awaitable[Any]]]:
+        if self._handlers is None:
+            collector = _Collector(self.settings)
+            importlib.import_module(self.module).register(collector, self.app)
+            self._handlers = collector.handlers
+        return self._handlers
+
+
 class Toolkit:
     def __init__(self, server: MCPServer, settings: Settings) -> None:
         self.server = server
@@ -414,15 +452,59 @@ class Toolkit:
         self.registered: dict[str, str] = {}  # tool name -> toolset
         directory = (settings.cache_dir or default_cache_dir()) if settings.schema_cache else None
         self.schemas = SchemaCache(directory)
+        self._digest = settings_digest(settings)
+        self._listing: list[dict[str, Any]] | None = None  # what the module being registered registers
 
     def finish(self) -> None:
         """After the last tool: keep the schemas built in this start for the next one."""
         self.schemas.save()
 
-    def _register(self, fn: Callable[..., Any], *, name: str, **fields: Any) -> None:
+    def add_module(self, module: str, app: App) -> None:
+        """Register a tool module's tools: on a warm start from the cache, without importing the module (its
+        imports are most of a start's own cost); else `module.register(self, app)`, remembered for the next start.
+        """
+        listed = self.schemas.module(self._digest, module)
+        manager = self.server._tool_manager
+        if listed is not None and not any(manager.get_tool(entry["name"]) for entry, _ in listed):
+            loader = _ModuleLoader(module, self.settings, app)
+            for entry, cached in listed:
+                name = entry["name"]
+                validate_and_warn_tool_name(name)
+                tool = VoicedTool.model_construct(
+                    fn=DeferredHandler(loader, name, entry["key"]),
+                    name=name,
+                    title=entry["title"],
+                    description=entry["description"],
+                    annotations=ToolAnnotations(**entry["annotations"]),
+                    meta=entry["meta"],
+                    **cached.fields(),
+                )
+                tool.__dict__["output_schema"] = cached.output  # `Tool.output_schema` is a cached_property
+                manager._tools[name] = tool
+                self.registered[name] = entry["toolset"]
+            return
+        self._listing = []
+        try:
+            importlib.import_module(module).register(self, app)
+            listing = self._listing
+        finally:
+            self._listing = None
+        if listing is not None and all(self.schemas.get(e["name"], e["key"]) for e in listing):
+            self.schemas.put_module(self._digest, module, listing)
+
+    def _register(self, fn: Callable[..., Any], *, name: str, toolset: str, **fields: Any) -> None:
         """`MCPServer.add_tool`, or the same tool from cached schemas (`botflix_mcp/tool_schemas.py`)."""
         manager = self.server._tool_manager
         key = signature_key(fn)
+        if self._listing is not None:
+            if key is None:
+                self._listing = None  # a tool that cannot be cached: this module is always imported
+            else:
+                annotations = fields["annotations"].model_dump(mode="json", exclude_none=True)
+                self._listing.append(
+                    {"name": name, "key": key, "toolset": toolset, "title": fields["title"],
+                     "description": fields["description"], "annotations": annotations, "meta": fields["meta"]}
+                )  # fmt: skip
         cached = self.schemas.get(name, key)
         if cached is not None and inspect.iscoroutinefunction(fn) and manager.get_tool(name) is None:
             validate_and_warn_tool_name(name)
@@ -476,6 +558,7 @@ class Toolkit:
             self._register(
                 translate_errors(name, fn),
                 name=name,
+                toolset=toolset,
                 title=title,
                 description=description or inspect.cleandoc(fn.__doc__ or ""),
                 annotations=annotations,
@@ -485,3 +568,25 @@ class Toolkit:
             return fn
 
         return decorator
+
+
+class _Collector(Toolkit):
+    """A toolkit that only collects the wrapped handlers a module's `register` would register (same filters)."""
+
+    def __init__(self, settings: Settings) -> None:  # no server, no cache
+        self.settings = settings
+        self.registered = {}
+        self.handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
+
+    def _register(self, fn: Callable[..., Any], *, name: str, toolset: str, **fields: Any) -> None:
+        self.handlers[name] = fn
+
+
+def settings_digest(settings: Settings) -> str:
+    """What a module's registration may depend on besides the code: every setting (a secret only as set or not;
+    its value is never written anywhere)."""
+    parts = []
+    for spec in SPECS:
+        value = getattr(settings, spec.attr)
+        parts.append(f"{spec.attr}={bool(value) if spec.secret else value!r}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,8 @@ from botflix_mcp.server import build_server
 from botflix_mcp.settings import Settings
 from botflix_mcp.toolkit import VoicedTool
 from tests.helpers import make_app, sandbox_settings, text_of
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _build(settings: Settings) -> Any:
@@ -145,3 +149,65 @@ def test_signature_key_covers_defaults_and_refuses_addresses() -> None:
     assert key(handler_with(1)) == key(handler_with(1))
     assert key(handler_with(1)) != key(handler_with(2))
     assert key(handler_with(object())) is None  # a default whose repr is an address: never cached
+
+
+WARM_PROCESS = """
+import json, sys
+import anyio
+from mcp import Client
+from botflix_mcp.server import TOOLSET_MODULES, build_server
+from botflix_mcp.settings import Settings
+
+modules = [m for ms in TOOLSET_MODULES.values() for m in ms]
+from pathlib import Path
+server = build_server(Settings(cache_dir=Path(sys.argv[1]), aioz_base_url="http://127.0.0.1:9/api"))
+out = {"imported_at_start": [m for m in modules if m in sys.modules]}
+
+async def main():
+    async with Client(server) as client:
+        out["listed"] = len((await client.list_tools()).tools)
+        result = await client.call_tool("aioz_media_status", {"media_id": ["not", "a", "string"]})
+        out["refusal"] = [getattr(c, "text", "") for c in result.content]
+    out["imported_after_a_call"] = [m for m in modules if m in sys.modules]
+
+anyio.run(main)
+print(json.dumps(out))
+"""
+
+
+def test_a_warm_start_imports_no_tool_module_until_one_of_its_tools_is_called(tmp_path: Path) -> None:
+    """Each start in its own interpreter, as a client starts the server: the first builds the cache; the second
+    lists every tool without importing a tool module, and a call imports only that tool's module."""
+    runs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", WARM_PROCESS, str(tmp_path / "cache")],
+            capture_output=True, text=True, timeout=120, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    cold, warm = runs
+    assert len(cold["imported_at_start"]) >= 10 and cold["listed"] >= 30
+    assert warm["imported_at_start"] == [] and warm["listed"] == cold["listed"]
+    assert warm["imported_after_a_call"] == ["botflix_mcp.aioz.tools.upload"]  # aioz_media_status lives there
+    assert warm["refusal"] == cold["refusal"] and "media_id" in warm["refusal"][0]
+
+
+@pytest.mark.anyio
+async def test_other_settings_list_what_they_list_without_the_cache(settings: Settings, mode: str) -> None:
+    """Which tools a module registers depends on the settings (toolsets, read-only): a module's cached listing is
+    only used for the settings it was made with."""
+    _build(settings)
+    _build(settings)  # warm, with every toolset
+    for other in (settings.with_overrides(read_only=True), settings.with_overrides(toolsets=("media", "botflix"))):
+        warm = _build(other)
+        warm_again = _build(other)
+        uncached = _build(other.with_overrides(schema_cache=False))
+        async with (
+            Client(warm, mode=mode) as a,
+            Client(warm_again, mode=mode) as b,
+            Client(uncached, mode=mode) as c,
+        ):
+            listed = [_listing((await client.list_tools()).tools) for client in (a, b, c)]
+        assert listed[0] == listed[1] == listed[2]
+        assert all(_lazy(warm_again))
