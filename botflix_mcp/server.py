@@ -33,7 +33,7 @@ TOOLSET_MODULES: dict[str, tuple[str, ...]] = {
     "upload": ("botflix_mcp.aioz.tools.upload", "botflix_mcp.apps.monitor"),
 }
 
-#: Modules registering prompts/resources/extra routes: `register(server: MCPServer, app: App) -> None`.
+#: Modules registering prompts/resources/extra routes: `register(kit: Toolkit, app: App) -> None`.
 EXTRA_MODULES: tuple[str, ...] = ("botflix_mcp.aioz.webhooks_receiver", "botflix_mcp.botflix.skills")
 
 INSTRUCTIONS = """\
@@ -88,9 +88,9 @@ def build_server(
             continue
         for module in modules:
             kit.add_module(module, app)
-    kit.finish()
     for module in EXTRA_MODULES:
-        importlib.import_module(module).register(server, app)
+        importlib.import_module(module).register(kit, app)
+    kit.finish()
     apps.install(server)  # a client without MCP Apps gets the listings of a server without them
     from botflix_mcp import protocol  # last: logging/setLevel, log forwarding, completion fallback
 

@@ -30,6 +30,7 @@ validates byte for byte like a cold one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -41,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mcp.server.mcpserver.prompts.base import Prompt
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata, func_metadata
 
@@ -106,6 +108,7 @@ class SchemaCache:
     def __init__(self, directory: Path | None) -> None:
         self.entries: dict[str, dict[str, Any]] = {}
         self.modules: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        self.prompts: dict[str, dict[str, Any]] = {}
         self.dirty = False
         self.path: Path | None = None
         if directory is None:
@@ -117,6 +120,8 @@ class SchemaCache:
                 self.entries = data["tools"]
                 if isinstance(data.get("modules"), dict):
                     self.modules = data["modules"]
+                if isinstance(data.get("prompts"), dict):
+                    self.prompts = data["prompts"]
         except FileNotFoundError:
             pass
         except (OSError, ValueError) as exc:
@@ -174,11 +179,29 @@ class SchemaCache:
             del self.modules[next(iter(self.modules))]
         self.dirty = True
 
+    def prompt(self, name: str, key: str | None) -> tuple[list[dict[str, Any]], str | None] | None:
+        """A prompt's arguments (as `Prompt.from_function` derived them) and context parameter, or None."""
+        entry = self.prompts.get(name)
+        if key is None or not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        arguments, context = entry.get("arguments"), entry.get("context_kwarg")
+        if not isinstance(arguments, list) or not all(isinstance(a, dict) for a in arguments):
+            return None
+        return arguments, context if isinstance(context, str) else None
+
+    def put_prompt(self, name: str, key: str | None, prompt: Prompt) -> None:
+        if key is None:
+            return
+        arguments = [a.model_dump(mode="json") for a in prompt.arguments or []]
+        self.prompts[name] = {"key": key, "arguments": arguments, "context_kwarg": prompt.context_kwarg}
+        self.dirty = True
+
     def save(self) -> None:
         if not self.dirty or self.path is None:
             return
         try:
-            atomic_write_json(self.path, {"format": FORMAT, "tools": self.entries, "modules": self.modules})
+            data = {"format": FORMAT, "tools": self.entries, "modules": self.modules, "prompts": self.prompts}
+            atomic_write_json(self.path, data)
             self.dirty = False
             olds = sorted(self.path.parent.glob("tool-schemas-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in olds[KEEP_FILES:]:
@@ -207,6 +230,23 @@ class CachedTool:
             "resolver_plans": {},
             "icons": None,
         }
+
+
+class LazyValidated:
+    """`pydantic.validate_call(fn)`, built on the first call: what `Prompt.from_function` wraps a prompt's function
+    in (a warm start registers prompts from cached arguments, botflix_mcp/toolkit.py `Toolkit.prompt`)."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        functools.update_wrapper(self, fn)
+        self._fn = fn
+        self._validated: Callable[..., Any] | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._validated is None:
+            from pydantic import validate_call
+
+            self._validated = validate_call(self._fn)
+        return self._validated(*args, **kwargs)
 
 
 def build_fn_metadata(tool: Tool) -> FuncMetadata:

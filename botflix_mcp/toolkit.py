@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import anyio
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
 from mcp.server.mcpserver.tools import Tool
 from mcp.shared.tool_name_validation import validate_and_warn_tool_name
 from mcp.types import ToolAnnotations
@@ -37,7 +38,7 @@ from botflix_mcp.errors import NOTHING_SENT, ApiError, UserInputError, with_noth
 from botflix_mcp.logs import redact
 from botflix_mcp.results import ToolOutput
 from botflix_mcp.settings import SPECS, Settings
-from botflix_mcp.tool_schemas import SchemaCache, build_fn_metadata, signature_key
+from botflix_mcp.tool_schemas import LazyValidated, SchemaCache, build_fn_metadata, signature_key
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver.context import Context
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def translate_errors(name: str, fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
@@ -523,6 +525,32 @@ class Toolkit:
             schema.clear()
             schema.update(OUTPUT_SCHEMA)
         self.schemas.put(name, key, tool)
+
+    def prompt(self, *, name: str, title: str) -> Callable[[F], F]:
+        """`MCPServer.prompt`, with the arguments `Prompt.from_function` derives kept between starts like tool
+        schemas (a warm start builds the same `Prompt`; pydantic's `validate_call` wrapper on the first render)."""
+
+        def decorator(fn: F) -> F:
+            key = signature_key(fn)
+            cached = self.schemas.prompt(name, key)
+            if cached is None:
+                prompt = Prompt.from_function(fn, name=name, title=title)
+                self.schemas.put_prompt(name, key, prompt)
+            else:
+                arguments, context_kwarg = cached
+                prompt = Prompt.model_construct(
+                    name=name,
+                    title=title,
+                    description=fn.__doc__ or "",
+                    arguments=[PromptArgument(**argument) for argument in arguments],
+                    fn=LazyValidated(fn),
+                    icons=None,
+                    context_kwarg=context_kwarg,
+                )
+            self.server.add_prompt(prompt)
+            return fn
+
+        return decorator
 
     def enabled(self, toolset: str) -> bool:
         return toolset in self.settings.toolsets

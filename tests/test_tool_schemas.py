@@ -211,3 +211,28 @@ async def test_other_settings_list_what_they_list_without_the_cache(settings: Se
             listed = [_listing((await client.list_tools()).tools) for client in (a, b, c)]
         assert listed[0] == listed[1] == listed[2]
         assert all(_lazy(warm_again))
+
+
+@pytest.mark.anyio
+async def test_warm_prompts_list_render_and_refuse_like_cold_ones(settings: Settings, mode: str) -> None:
+    from mcp.shared.exceptions import MCPError
+
+    from tests.botflix.test_skills import ROLE_ARGS
+
+    cold = _build(settings)
+    warm = _build(settings)
+    assert all(isinstance(p.fn, tool_schemas.LazyValidated) for p in warm._prompt_manager.list_prompts())
+    assert not any(isinstance(p.fn, tool_schemas.LazyValidated) for p in cold._prompt_manager.list_prompts())
+    bad = [("director_loop", {"show_title": "x"}), ("showrunner", {**ROLE_ARGS["showrunner"], "target_seconds": "7"})]
+    seen: list[list[Any]] = []
+    for server in (cold, warm):
+        async with Client(server, mode=mode) as client:
+            listed = [p.model_dump(mode="json") for p in (await client.list_prompts()).prompts]
+            rendered = [(await client.get_prompt(n, a)).model_dump(mode="json") for n, a in ROLE_ARGS.items()]
+            refused = []
+            for name, args in bad:
+                with pytest.raises(MCPError) as caught:
+                    await client.get_prompt(name, args)
+                refused.append((caught.value.code, caught.value.message))
+        seen.append([listed, rendered, refused])
+    assert seen[0] == seen[1]

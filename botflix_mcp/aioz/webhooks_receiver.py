@@ -12,7 +12,7 @@ answer is not. So:
 - events are readable as the resource `aioz://events/{media_id}` and through `aioz_media_status`, which re-reads
   the media from the API before trusting an event (deliveries are unauthenticated).
 
-`routes(app)` is mounted by `http_app.build_http_app`; `register(server, app)` (server.EXTRA_MODULES) adds the
+`routes(app)` is mounted by `http_app.build_http_app`; `register(kit, app)` (server.EXTRA_MODULES) adds the
 resource. `ensure_webhook` registers an AIOZ webhook pointing here and runs `/webhooks/check/{id}` (skill rule).
 """
 
@@ -35,12 +35,12 @@ import anyio
 from botflix_mcp.templates import WEBHOOK_TYPE_TO_TEMPLATE
 
 if TYPE_CHECKING:
-    from mcp.server import MCPServer
     from starlette.requests import Request
     from starlette.responses import Response
 
     from botflix_mcp.aioz.session import AiozSession
     from botflix_mcp.app import App
+    from botflix_mcp.toolkit import Toolkit
 
 logger = logging.getLogger(__name__)
 
@@ -248,12 +248,12 @@ def render_events(media_id: str, events: list[WebhookEvent]) -> str:
     return json.dumps({"media_id": media_id, "events": [e.as_dict() for e in events]}, indent=1)
 
 
-def register(server: MCPServer, app: App) -> None:
+def register(kit: Toolkit, app: App) -> None:
     """The resource template `aioz://events/{media_id}` (recent deliveries, JSON)."""
     if "upload" not in app.settings.toolsets:
         return
 
-    @server.resource(
+    @kit.server.resource(
         "aioz://events/{media_id}",
         name="aioz_webhook_events",
         title="AIOZ webhook events of a media",

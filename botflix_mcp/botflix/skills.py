@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 
     from botflix_mcp.app import App
+    from botflix_mcp.toolkit import Toolkit
 
 INVALID_PARAMS = -32602
 SKILLS = "botflix://skills/"
@@ -560,10 +561,11 @@ def loop_text(show_title: str, logline: str, seconds: int, tier: str, model: str
     )
 
 
-def register(server: MCPServer, app: App) -> None:
+def register(kit: Toolkit, app: App) -> None:
     """Resources, prompts, completions, and a middleware giving prompts/get the spec's error codes."""
+    server = kit.server
     _register_resources(server, app)
-    _register_prompts(server, app)
+    _register_prompts(kit, app)
     server.completion()(complete)
     server.middleware.append(prompt_errors(server))
 
@@ -657,8 +659,8 @@ def _register_resources(server: MCPServer, app: App) -> None:
         return found
 
 
-def _register_prompts(server: MCPServer, app: App) -> None:
-    @server.prompt(name="director_loop", title="Direct a whole episode (all four roles)")
+def _register_prompts(kit: Toolkit, app: App) -> None:
+    @kit.prompt(name="director_loop", title="Direct a whole episode (all four roles)")
     def director_loop(
         show_title: ShowTitle,
         logline: Logline,
@@ -672,7 +674,7 @@ def _register_prompts(server: MCPServer, app: App) -> None:
         text = loop_text(title, premise, check_target(target_seconds), tier, check_model(video_model, tier))
         return role_messages(app, "loop", tier, text)
 
-    @server.prompt(name="showrunner", title="Role 1: Showrunner, write the EpisodeBrief")
+    @kit.prompt(name="showrunner", title="Role 1: Showrunner, write the EpisodeBrief")
     def showrunner(
         show_title: ShowTitle,
         logline: Logline,
@@ -694,7 +696,7 @@ def _register_prompts(server: MCPServer, app: App) -> None:
         )
         return role_messages(app, "showrunner", tier, text)
 
-    @server.prompt(name="shot_planner", title="Role 2: Shot planner, write the ShotManifest")
+    @kit.prompt(name="shot_planner", title="Role 2: Shot planner, write the ShotManifest")
     def shot_planner(
         brief: Annotated[str, Field(description="The validated EpisodeBrief, as JSON text (one object)")],
         video_model: Model = "",
@@ -715,7 +717,7 @@ def _register_prompts(server: MCPServer, app: App) -> None:
         block = document_block(brief_doc, "brief", "EpisodeBrief")
         return role_messages(app, "shot-planner", tier, text, block)
 
-    @server.prompt(name="producer", title="Role 3: Producer, generate and assemble the MP4")
+    @kit.prompt(name="producer", title="Role 3: Producer, generate and assemble the MP4")
     def producer(
         shot_manifest: Annotated[str, Field(description="The validated ShotManifest, as JSON text (one object)")],
         creation_tier: Tier = "free",
@@ -732,7 +734,7 @@ def _register_prompts(server: MCPServer, app: App) -> None:
         block = document_block(manifest_doc, "shot_manifest", "ShotManifest")
         return role_messages(app, "producer", tier, text, block)
 
-    @server.prompt(name="critic", title="Role 4: Critic, review and publish")
+    @kit.prompt(name="critic", title="Role 4: Critic, review and publish")
     def critic(
         episode_path: Annotated[str, Field(description="Local path of the assembled episode MP4")],
         brief: Annotated[str, Field(description="The EpisodeBrief to review against, as JSON text (one object)")] = "",
