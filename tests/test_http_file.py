@@ -229,6 +229,32 @@ async def test_a_cancelled_attempt_ends_the_worker_at_once(data_file: tuple[Path
         await transport.aclose()
 
 
+@pytest.mark.anyio
+async def test_a_host_that_stops_reading_is_a_write_timeout(tmp_path: Path) -> None:
+    """A host that stops reading ends the attempt with `httpx.WriteTimeout` (which the policy retries) once no
+    byte has moved for the write timeout: not a hang, and the worker lets go of the file."""
+    big = tmp_path / "big.bin"
+    with big.open("wb") as out:
+        out.truncate(256 * MIB)
+    release = threading.Event()
+
+    def handler(h: Host, conn: socket.socket) -> None:
+        conn.recv(1024)
+        release.wait(10)
+
+    with host(handler) as h:
+        transport = FileSendingTransport()
+        started = time.monotonic()
+        with pytest.raises(httpx.WriteTimeout):
+            await transport.handle_async_request(
+                request_for(f"http://127.0.0.1:{h.port}/p", make_body(big), timeout=0.5)
+            )
+        assert time.monotonic() - started < 5
+        release.set()
+        await transport.aclose()
+    assert not open_fds(big)
+
+
 def open_fds(path: Path) -> list[str]:
     out = []
     for fd in os.listdir("/proc/self/fd"):
