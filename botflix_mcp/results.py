@@ -19,6 +19,8 @@ from botflix_mcp.logs import redact
 
 #: No result text longer than this reaches the model (issue 3 §6); lists page, big data is summarised.
 MAX_TEXT_CHARS = 20_000
+#: Nor structured content longer than this (as JSON): a list beyond it is cut at an item and paged on.
+MAX_STRUCTURED_CHARS = 2 * MAX_TEXT_CHARS
 
 
 def _slim(schema: dict[str, Any]) -> None:
@@ -79,22 +81,62 @@ def warning_line(warning: str) -> str:
 
 
 def to_result(output: ToolOutput, *, extra_text: str | None = None) -> CallToolResult:
-    """Text = summary (+ warnings, paging hint); structured = data, warnings, page. Both redacted and size-capped."""
-    text = output.summary
+    """Text = summary (+ warnings, paging hint); structured = data, warnings, page. Both redacted and size-capped.
+
+    Over the caps, what is cut is the end of the summary (the warnings and the paging hint after it are kept
+    whole) and the end of a list of data, with the page's `next_offset` moved back to the first item left out,
+    so the model can always page on from what it got; other data too large is replaced by a note."""
+    output = _fit_structured(output)
+    tail = ""
     if output.warnings:
-        text += "\n\n" + "\n".join(warning_line(w) for w in output.warnings)
+        tail += "\n\n" + "\n".join(warning_line(w) for w in output.warnings)
     if output.page is not None and output.page.next_offset is not None:
-        text += (
+        tail += (
             f"\n\nShowing {output.page.offset + 1}–{output.page.next_offset} of {output.page.total}; "
             f"next page: offset={output.page.next_offset}."
         )
     if extra_text:
-        text += "\n\n" + extra_text
+        tail += "\n\n" + extra_text
+    summary, tail = redact(output.summary), redact(tail)
+    if len(tail) <= MAX_TEXT_CHARS // 2:
+        text = _clip(summary, MAX_TEXT_CHARS - len(tail)) + tail
+    else:  # pragma: no cover - no tool writes warnings this long
+        text = _clip(summary + tail)
     text = _REPEATED_MARK.sub("⚠️", text)  # a template's own ⚠️ under a quoted "> ⚠️" prefix is said once
     structured = json.loads(redact(output.model_dump_json()))
-    if len(json.dumps(structured)) > MAX_TEXT_CHARS * 2:
+    if len(json.dumps(structured)) > MAX_STRUCTURED_CHARS:
         structured["data"] = {"truncated": True, "note": "Too large to return; page or narrow the query."}
-    return CallToolResult(content=[TextContent(type="text", text=_clip(redact(text)))], structured_content=structured)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+
+
+def _structured_size(output: ToolOutput) -> int:
+    """The structured content's length as `to_result` measures it (json.dumps of the dumped model)."""
+    return len(json.dumps(output.model_dump(mode="json")))
+
+
+def _fit_structured(output: ToolOutput) -> ToolOutput:
+    """A list of data over the structured cap keeps as many leading items as fit (and says so)."""
+    data = output.data
+    if not isinstance(data, list) or _structured_size(output) <= MAX_STRUCTURED_CHARS:
+        return output
+    low, high = 0, len(data)  # the largest count that fits: low fits, high + 1 does not
+    while low < high:
+        mid = (low + high + 1) // 2
+        if _structured_size(output.model_copy(update={"data": data[:mid]})) <= MAX_STRUCTURED_CHARS - 600:
+            low = mid
+        else:
+            high = mid - 1
+    if low == 0:
+        return output  # not even one item fits: to_result replaces the data with a note
+    page = output.page
+    start = page.offset if page is not None else 0
+    note = f"Only the first {low} of the {len(data)} items fit in one result; " + (
+        f"page on with offset={start + low}." if page is not None else "narrow the query for the rest."
+    )
+    update: dict[str, Any] = {"data": data[:low], "warnings": [*output.warnings, note]}
+    if page is not None:
+        update["page"] = page.model_copy(update={"next_offset": start + low})
+    return output.model_copy(update=update)
 
 
 def json_block(data: Any, limit: int = 4000) -> str:
