@@ -445,24 +445,28 @@ def _read_wav(path: Path) -> tuple[float | None, list[MediaStream]] | None:
 # --------------------------------------------------------------------------- ffprobe and PyAV
 
 
+def _run_reader(name: str, argv: list[str], timeout: float) -> subprocess.CompletedProcess[str] | str | None:
+    """Run a media reader (ffprobe, the PyAV child) with a timeout: its output, an error text, or None when it
+    cannot be started (treated as not installed)."""
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return f"{name} did not finish reading the file within {timeout:g} s"
+    except OSError as exc:
+        logger.debug("%s could not run: %s", name, type(exc).__name__)
+        return None
+
+
 def _ffprobe(path: Path, timeout: float) -> tuple[float | None, list[MediaStream]] | str | None:
     """(duration, streams), an error text, or None when ffprobe is not installed."""
     exe = shutil.which("ffprobe")
     if exe is None:
         return None
-    try:
-        out = subprocess.run(
-            [exe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return f"ffprobe did not finish reading the file within {timeout:g} s"
-    except OSError as exc:
-        logger.debug("ffprobe could not run: %s", type(exc).__name__)
-        return None
+    out = _run_reader(
+        "ffprobe", [exe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)], timeout
+    )
+    if not isinstance(out, subprocess.CompletedProcess):
+        return out
     if out.returncode != 0:
         return (out.stderr.strip().splitlines() or ["ffprobe could not read the file"])[-1]
     try:
@@ -532,19 +536,9 @@ def _pyav(path: Path, timeout: float) -> tuple[float | None, list[MediaStream]] 
     """
     if not sys.executable or not _pyav_installed():
         return None
-    try:
-        out = subprocess.run(
-            [sys.executable, "-c", _PYAV_CHILD, str(path)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return f"PyAV did not finish reading the file within {timeout:g} s"
-    except OSError as exc:
-        logger.debug("the PyAV reader could not run: %s", type(exc).__name__)
-        return None
+    out = _run_reader("PyAV", [sys.executable, "-c", _PYAV_CHILD, str(path)], timeout)
+    if not isinstance(out, subprocess.CompletedProcess):
+        return out
     if out.returncode < 0:
         return f"PyAV crashed reading the file (signal {-out.returncode})"
     try:
