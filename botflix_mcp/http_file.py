@@ -27,6 +27,7 @@ the worker's blocking call at once; the thread then closes the file and exits.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import http.client
 import socket
@@ -289,26 +290,32 @@ class _Exchange:
         return response.status, response.reason, headers, content
 
 
+@functools.cache
+def default_ssl_context() -> ssl.SSLContext:
+    """The process's verifying TLS context, as httpx makes its default one (certifi's CA bundle, or `SSL_CERT_FILE`
+    / `SSL_CERT_DIR`), built once: building one loads the whole bundle (about 15 ms), and each platform client
+    built two (httpx's pool, then the worker-thread path) before they shared this one."""
+    return httpx.create_ssl_context()
+
+
 class FileSendingTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport, except for `FileBody` requests to http(s) URLs: those go from one worker thread."""
+    """httpx's transport, except for `FileBody` requests to http(s) URLs: those go from one worker thread. Both
+    paths use one TLS context: the process's default one, or the context given as `verify`."""
 
     def __init__(self, *, verify: bool | ssl.SSLContext = True, **kwargs: Any) -> None:
-        super().__init__(verify=verify, **kwargs)
-        self._verify = verify
-        self._ssl_context: ssl.SSLContext | None = None
+        if verify is True:
+            context = default_ssl_context()
+        else:
+            context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
+        super().__init__(verify=context, **kwargs)
+        self._ssl_context = context
         self._senders = anyio.CapacityLimiter(MAX_SENDERS)
-
-    def _context(self) -> ssl.SSLContext:
-        if self._ssl_context is None:
-            verify = self._verify
-            self._ssl_context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
-        return self._ssl_context
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = request.stream
         if not isinstance(body, FileBody) or request.url.scheme not in ("http", "https"):
             return await super().handle_async_request(request)
-        exchange = _Exchange(request, body, self._context() if request.url.scheme == "https" else None)
+        exchange = _Exchange(request, body, self._ssl_context if request.url.scheme == "https" else None)
         try:
             status, reason, headers, content = await anyio.to_thread.run_sync(
                 exchange.run, abandon_on_cancel=True, limiter=self._senders

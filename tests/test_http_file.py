@@ -379,6 +379,23 @@ async def test_https_goes_from_the_thread_too_and_checks_the_certificate(
         with pytest.raises(httpx.ConnectError):
             await untrusting.handle_async_request(request_for(f"https://127.0.0.1:{h.port}/p", make_body(path)))
         assert len(h.received) == 1
+        # Other requests go through httpx's pool with the same given context (the self-signed host is trusted).
+        async with httpx.AsyncClient(transport=transport) as client:
+            plain = await client.post(f"https://127.0.0.1:{h.port}/q", content=b"{}", timeout=10)
+        assert plain.status_code == 200
+        assert h.received[-1] == b"{}"
+
+
+def test_every_default_transport_shares_one_tls_context_on_both_paths() -> None:
+    from botflix_mcp.http_file import default_ssl_context
+
+    first, second = FileSendingTransport(), FileSendingTransport()
+    assert first._ssl_context is second._ssl_context is default_ssl_context()  # the CA bundle is loaded once
+    assert first._pool._ssl_context is first._ssl_context  # httpx's pool and the worker-thread path alike
+    assert default_ssl_context().verify_mode == ssl.CERT_REQUIRED and default_ssl_context().check_hostname
+    unverified = FileSendingTransport(verify=False)
+    assert unverified._ssl_context is not default_ssl_context()
+    assert unverified._ssl_context.verify_mode == ssl.CERT_NONE
 
 
 @pytest.mark.anyio
