@@ -6,21 +6,28 @@ Everything runs in its own process and talks over loopback:
   parsed as multipart as it arrives, its size checked against `Content-Range` and its MD5 against the `hash`
   field, as the real host does; no bytes are kept. Optionally behind **bench/shaper.py** (RTT + a bandwidth cap per
   connection: a distant host).
-- **mcp**: the real console script (`botflix-mcp` from this venv) spawned over stdio by the SDK client, started
-  warm as a user's server is after its first start (one untimed start per configuration fills the cache
-  directory: tool schemas; the tool's module is then imported by the timed call itself); spawn -> initialize is
-  timed apart from the `aioz_upload_media` call (progress notifications on); the server's CPU time
-  during the call (psutil, all threads) and its peak RSS (VmHWM) are read from outside.
+- **mcp**: the real console script spawned over stdio by the SDK client: by default `botflix-mcp` from
+  `.bench-venv`, a plain `pip install .` of this checkout (what a user gets: bench/startup.py builds it), or from
+  `--server-python`'s venv. It starts warm, as a user's server is after its first start (one untimed start per
+  configuration fills the cache directory: tool schemas; the tool's module is then imported by the timed call
+  itself), with `PYTHONDONTWRITEBYTECODE` dropped from its environment (an installed package has its bytecode;
+  with the variable set, an editable checkout would compile every module at every start, which no user pays).
+  Like every MCP client, it lists the tools before calling one; spawn -> initialize and `tools/list` are timed
+  apart from the `aioz_upload_media` call (progress notifications on). (Without the list, the SDK client lists
+  the tools itself inside the call, to check the result against the tool's output schema: about 50 ms here.)
+  The server's CPU time during the call (psutil, all threads) and its peak RSS (VmHWM) are read from outside.
 - **loop**: a bare sequential httpx client: read a part, MD5 it, POST it with httpx's multipart, next part. Its
   figure is the whole process, spawn to exit (and its transfer alone, printed next to it).
 - **par5**: a parallel-parts httpx peer shaped like the official AIOZ Node SDK's `uploadVideo`: 5 parts in flight,
   each read into memory and MD5-hashed (in a worker thread), then POSTed.
 - **md5 floor**: reading the file and MD5-hashing it once in one process (CPU seconds): no uploader can do less.
 
-Runs alternate (loop, mcp, par5, floor; loop, mcp, ...), `--pairs` times; each ratio is the median of per-pair
-ratios; the 1-minute load average is printed with every figure. Peers use the part size the server used.
+Runs alternate (mcp, loop, par5, floor; mcp, loop, ...), `--pairs` times, after one untimed run of each; each ratio
+is the median of per-pair ratios; the 1-minute load average is printed with every figure. Peers use the part size
+the server used.
 
     .venv/bin/python bench/upload.py [--size-gib 1] [--pairs 3] [--rss-gib 4] [--parallel N] [--chunk-mib N]
+                                     [--server-python PATH]
                                      [--shaped] [--rtt-ms 80] [--rate-mib 12] [--shaped-mib 512]
                                      [--shaped-pairs 3] [--sweep 1,2,3,4,5,6,7,8] [--chunk-sweep 16,32]
                                      [--skip-loopback] [--json FILE]
@@ -43,6 +50,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from startup import user_venv  # bench/ is on sys.path when this file runs as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
@@ -181,7 +190,8 @@ async def run_mcp(args: argparse.Namespace) -> dict[str, Any]:
 
     from botflix_mcp.sandbox import DEMO_PUBLIC_KEY, DEMO_SECRET_KEY
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIOZ_", "BOTFLIX_"))}
+    drop = ("AIOZ_", "BOTFLIX_", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     env.update(
         AIOZ_BASE_URL=args.url,
         AIOZ_PUBLIC_KEY=DEMO_PUBLIC_KEY,
@@ -193,7 +203,7 @@ async def run_mcp(args: argparse.Namespace) -> dict[str, Any]:
         env["BOTFLIX_MCP_UPLOAD_PARALLEL"] = str(args.parallel)
     if args.chunk_mib:
         env["BOTFLIX_MCP_CHUNK_SIZE"] = f"{args.chunk_mib}MiB"
-    script = Path(sys.executable).parent / "botflix-mcp"
+    script = Path(args.script)
     params = StdioServerParameters(command=str(script), args=[], env=env)
     notes = 0
 
@@ -208,6 +218,9 @@ async def run_mcp(args: argparse.Namespace) -> dict[str, Any]:
         if args.child == "warm":  # a start that only fills the cache directory (tool schemas) for later runs
             await client.list_tools()
             return {"init_s": initialized}
+        listed = time.perf_counter()
+        await client.list_tools()  # as every client does before a call (the model has to see the tool)
+        listed = time.perf_counter() - listed
         (server,) = psutil.Process().children()
         hwm_before = vm_hwm_mb(server.pid)
         cpu0 = server.cpu_times()
@@ -225,6 +238,7 @@ async def run_mcp(args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit(f"upload failed: {[getattr(c, 'text', '') for c in result.content]}")
     return {
         "init_s": initialized,
+        "list_s": listed,
         "call_s": call,
         "cpu_s": (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system),
         "cpu_user_s": cpu1.user - cpu0.user,
@@ -278,6 +292,7 @@ def stop(proc: subprocess.Popen[str]) -> None:
         proc.kill()
 
 
+SERVER_SCRIPT = [str(Path(sys.executable).parent / "botflix-mcp")]  # the console script under test (main() sets it)
 HOST_PIDS: list[int] = []  # the sandbox (and the shaper when it runs): their CPU is printed per run
 
 
@@ -302,6 +317,7 @@ def run_variant(variant: str, url: str, path: Path, cache: Path, *, chunk_mib: i
         WARMED.add((cache, chunk_mib, parallel))
         run_variant("warm", url, path, cache, chunk_mib=chunk_mib, parallel=parallel, timeout=timeout)
     cmd = [sys.executable, __file__, "--child", variant, "--url", url, "--file", str(path), "--cache", str(cache)]
+    cmd += ["--script", SERVER_SCRIPT[0]]
     if chunk_mib:
         cmd += ["--chunk-mib", str(chunk_mib)]
     if parallel:
@@ -332,6 +348,16 @@ def loopback(args: argparse.Namespace, base: str, work: Path, report: dict[str, 
     pairs: list[dict[str, dict[str, Any]]] = []
     part_mib = args.chunk_mib
     print(f"== loopback, {size_gib:g} GiB, strict sandbox host in its own process ({load()})")
+    # One untimed run of each first: the first uploads into a fresh host ran up to 1.4x slower than the later
+    # ones (the loop's most), which would favour whichever side it hits hardest in pair 1.
+    warm = run_variant("mcp", base, path, work / "cache", chunk_mib=args.chunk_mib, parallel=args.parallel)
+    part_mib = part_mib or int(warm["part_size"]) // MIB
+    warm_loop = run_variant("loop", base, path, work / "x", chunk_mib=part_mib)
+    warm_par5 = run_variant("par5", base, path, work / "x", chunk_mib=part_mib)
+    print(
+        f"warm-up (not counted): mcp call {warm['call_s']:.2f} s, loop {warm_loop['wall_s']:.2f} s, "
+        f"par5 {warm_par5['wall_s']:.2f} s ({load()})"
+    )
     for n in range(args.pairs):
         run: dict[str, dict[str, Any]] = {}
         first = run_variant("mcp", base, path, work / "cache", chunk_mib=args.chunk_mib, parallel=args.parallel)
@@ -342,8 +368,9 @@ def loopback(args: argparse.Namespace, base: str, work: Path, report: dict[str, 
         run["floor"] = {"cpu_s": md5_floor(path), "load": os.getloadavg()[0]}
         m, lp, p5 = run["mcp"], run["loop"], run["par5"]
         print(
-            f"pair {n + 1}: mcp init {m['init_s'] * 1000:.0f} ms, call {m['call_s']:.2f} s ({mib / m['call_s']:.0f}"
-            f" MiB/s), server CPU {m['cpu_s'] / size_gib:.2f} s/GiB ({m['cpu_user_s'] / size_gib:.2f} user + "
+            f"pair {n + 1}: mcp init {m['init_s'] * 1000:.0f} ms, list {m['list_s'] * 1000:.0f} ms, "
+            f"call {m['call_s']:.2f} s ({mib / m['call_s']:.0f} MiB/s), server CPU {m['cpu_s'] / size_gib:.2f} s/GiB "
+            f"({m['cpu_user_s'] / size_gib:.2f} user + "
             f"{m['cpu_sys_s'] / size_gib:.2f} system), peak RSS {m['peak_rss_mb']:.0f} MB "
             f"({m['peak_rss_before_call_mb']:.0f} before the call), "
             f"{m['parts']} parts of {int(m['part_size']) // MIB} MiB, {m['notifications']} progress notes "
@@ -462,14 +489,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep", default="1,2,3,4,5,6,7,8", help="parallel parts tried on the shaped link")
     parser.add_argument("--chunk-sweep", default="", help="part sizes (MiB) tried on the shaped link")
     parser.add_argument("--json", help="write every figure to this file")
+    parser.add_argument(
+        "--server-python", help="the venv interpreter whose botflix-mcp is measured (default: .bench-venv's)"
+    )
     parser.add_argument("--child", choices=["mcp", "warm", "loop", "par5"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--cache", help=argparse.SUPPRESS)
+    parser.add_argument("--script", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(args)
-    report: dict[str, Any] = {"cpus": os.cpu_count(), "started_load": os.getloadavg()}
+    python = Path(args.server_python) if args.server_python else user_venv()
+    SERVER_SCRIPT[0] = str(python.parent / "botflix-mcp")
+    print(f"server under test: {SERVER_SCRIPT[0]}")
+    report: dict[str, Any] = {"cpus": os.cpu_count(), "started_load": os.getloadavg(), "server": SERVER_SCRIPT[0]}
     with tempfile.TemporaryDirectory(prefix="botflix-bench-", dir="/tmp") as tmp:
         work = Path(tmp)
         host, host_url = spawn_printing_url([sys.executable, "-c", HOST_CHILD])
