@@ -7,7 +7,8 @@ Wire facts this follows (where the skill text differs, the facts win):
   (`UpdatePlaylistRequest`) `metadata` is an array of `{key, value}` objects; with no `encoding` given, OpenAPI's
   multipart rules send an array as one part per entry and an object entry as `application/json`. So each pair
   is its own `metadata` part holding `{"key": .., "value": ..}` (the skill's single `{"k": "v"}` field is not
-  the spec's shape). `tags` travel as one comma-separated field (the skill's form; a tag cannot hold a comma).
+  the spec's shape). `tags` travel as one comma-separated field: the skill's form, and the official Go SDK's
+  (`UpdatePlaylistWithContext` sends `parameterToString(tags, "csv")`); so a tag cannot hold a comma.
 - `POST /playlists/{id}/items` takes `{"media_id": ...}` (not `video_id`); item objects name the media
   `video_id`; `DELETE /playlists/{id}/items/{item_id}` takes the ITEM id; items are a linked list
   (`previous_id` / `next_id`) reordered with `PUT /playlists/{id}/items {current_id, next_id, previous_id}`.
