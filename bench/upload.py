@@ -298,6 +298,8 @@ def stop(proc: subprocess.Popen[str]) -> None:
         proc.kill()
 
 
+# Every side loads cached bytecode (this file's own too: the peers' whole-process times include starting it).
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 SERVER_SCRIPT = [str(Path(sys.executable).parent / "botflix-mcp")]  # the console script under test (main() sets it)
 HOST_PIDS: list[int] = []  # the sandbox (and the shaper when it runs): their CPU is printed per run
 
@@ -330,7 +332,7 @@ def run_variant(variant: str, url: str, path: Path, cache: Path, *, chunk_mib: i
         cmd += ["--parallel", str(parallel)]
     host_cpu0 = _host_cpu()
     started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=timeout, cwd=ROOT)
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=timeout, cwd=ROOT, env=CHILD_ENV)
     wall = time.perf_counter() - started
     host_cpu = _host_cpu() - host_cpu0
     if done.returncode != 0:
