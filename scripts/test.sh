@@ -42,6 +42,27 @@ echo "== ruff"
 echo "== mypy (configuration in pyproject.toml)"
 .venv/bin/mypy
 
+# The official MCP Apps SDK, pinned by tests/apps/ext-apps/package-lock.json: its generated schema of the app<->host
+# messages is what tests/apps holds every recorded message against. Installed with npm ci into the user's cache
+# (reused while the lock file is unchanged); without npm those checks skip and say so.
+EXT_APPS=${XDG_CACHE_HOME:-$HOME/.cache}/botflix-mcp-ext-apps
+if command -v npm >/dev/null 2>&1; then
+  want=$(sha256sum tests/apps/ext-apps/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat "$EXT_APPS/.lock-sha256" 2>/dev/null)" != "$want" ]; then
+    echo "== npm ci @modelcontextprotocol/ext-apps (tests/apps/ext-apps: the official MCP Apps schema)"
+    rm -rf "$EXT_APPS" && mkdir -p "$EXT_APPS"
+    cp tests/apps/ext-apps/package.json tests/apps/ext-apps/package-lock.json tests/apps/ext-apps/.npmrc "$EXT_APPS/"
+    if (cd "$EXT_APPS" && npm ci --no-audit --no-fund --loglevel=error >"$EXT_APPS/npm.log" 2>&1); then
+      echo "$want" >"$EXT_APPS/.lock-sha256"
+    else
+      echo "!! npm could not install it ($(tail -1 "$EXT_APPS/npm.log")): the MCP Apps schema checks skip and say so"
+    fi
+  fi
+  export BOTFLIX_EXT_APPS_SCHEMA=$EXT_APPS/node_modules/@modelcontextprotocol/ext-apps/dist/src/generated/schema.json
+else
+  echo "!! npm is not installed: the MCP Apps schema checks (tests/apps) skip and say so"
+fi
+
 echo "== pytest"
 .venv/bin/python -m pytest -q "$@"
 

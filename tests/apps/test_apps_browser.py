@@ -27,6 +27,7 @@ from botflix_mcp.apps import APP_MIME_TYPE, EXTENSION_ID
 from botflix_mcp.demo_media import padded_mp4
 from botflix_mcp.sandbox.faults import FaultConfig, FaultRule
 from botflix_mcp.server import build_server
+from tests.apps import ext_apps_schema
 from tests.e2e.test_credentials_page import CHROMIUM, CHROMIUM_ARGS, _keep
 from tests.helpers import make_app, sandbox_settings
 
@@ -109,8 +110,17 @@ async def host_page(server: Any, tmp_path: Path, mode: str) -> AsyncIterator[tup
 
 async def csp_reports(page: Any) -> list[Any]:
     """Messages the apps sent besides the protocol's own: CSP violations they saw, or anything injected."""
-    log = await page.evaluate("Host.log.map((e) => e.message)")
+    log = await page.evaluate("Host.log.filter((e) => e.from === 'app' && e.message.method).map((e) => e.message)")
     return [m for m in log if m.get("method") not in _PROTOCOL]
+
+
+async def assert_official_messages(page: Any) -> None:
+    """Every message of the session, both ways, as the official MCP Apps schema has it (tests/apps/ext_apps_schema;
+    without the pinned package installed, test_the_official_mcp_apps_schema_is_installed says so)."""
+    log = await page.evaluate("Host.log")
+    assert {e["from"] for e in log} == {"app", "host"}
+    found = ext_apps_schema.problems(log)
+    assert found is None or found == [], found
 
 
 _PROTOCOL = {"ui/initialize", "ui/notifications/initialized", "tools/call", "ui/open-link",
@@ -210,6 +220,7 @@ async def test_upload_monitor_shows_the_chunk_table_advance_then_the_player(
             calls = await page.evaluate("Host.log.filter((e) => e.message.method === 'tools/call')"
                                         ".map((e) => e.message.params.name)")  # fmt: skip
             assert "aioz_upload_monitor" in calls  # the app polled its app-only tool
+            await assert_official_messages(page)
     finally:
         fresh_sandbox.set_faults(FaultConfig())
         fresh_sandbox.aioz.config.transcode_step = step
@@ -287,5 +298,6 @@ async def test_episode_card_renders_the_gates_findings_and_titles_as_text(
             await anyio.sleep(0.3)
             assert await csp_reports(page) == []  # no injected message (method 'xss'), no CSP violation
             await shot(page, tmp_path, f"episode-grid-xss-{mode}")
+            await assert_official_messages(page)
     finally:
         await app.aclose()
