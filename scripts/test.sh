@@ -43,24 +43,29 @@ echo "== mypy (configuration in pyproject.toml)"
 .venv/bin/mypy
 
 # The official MCP Apps SDK, pinned by tests/apps/ext-apps/package-lock.json: its generated schema of the app<->host
-# messages is what tests/apps holds every recorded message against. Installed with npm ci into the user's cache
-# (reused while the lock file is unchanged); without npm those checks skip and say so.
+# messages is what tests/apps holds every recorded message against, and its host side (AppBridge), bundled into one
+# browser script with esbuild, hosts our apps in tests/apps/test_apps_official_host.py. Installed with npm ci into
+# the user's cache (reused while the lock file and the entry are unchanged); without npm those tests skip and say so.
 EXT_APPS=${XDG_CACHE_HOME:-$HOME/.cache}/botflix-mcp-ext-apps
 if command -v npm >/dev/null 2>&1; then
-  want=$(sha256sum tests/apps/ext-apps/package-lock.json | cut -d' ' -f1)
+  want=$(cat tests/apps/ext-apps/package-lock.json tests/apps/ext-apps/host-bridge.js | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$EXT_APPS/.lock-sha256" 2>/dev/null)" != "$want" ]; then
-    echo "== npm ci @modelcontextprotocol/ext-apps (tests/apps/ext-apps: the official MCP Apps schema)"
+    echo "== npm ci @modelcontextprotocol/ext-apps (tests/apps/ext-apps: the official MCP Apps schema and AppBridge)"
     rm -rf "$EXT_APPS" && mkdir -p "$EXT_APPS"
-    cp tests/apps/ext-apps/package.json tests/apps/ext-apps/package-lock.json tests/apps/ext-apps/.npmrc "$EXT_APPS/"
-    if (cd "$EXT_APPS" && npm ci --no-audit --no-fund --loglevel=error >"$EXT_APPS/npm.log" 2>&1); then
+    cp tests/apps/ext-apps/package.json tests/apps/ext-apps/package-lock.json tests/apps/ext-apps/.npmrc \
+      tests/apps/ext-apps/host-bridge.js "$EXT_APPS/"
+    if (cd "$EXT_APPS" && npm ci --no-audit --no-fund --loglevel=error >"$EXT_APPS/npm.log" 2>&1 \
+      && node_modules/.bin/esbuild host-bridge.js --bundle --format=iife --global-name=ExtAppsHost \
+        --platform=browser --log-level=error --outfile=host-bridge.bundle.js >>"$EXT_APPS/npm.log" 2>&1); then
       echo "$want" >"$EXT_APPS/.lock-sha256"
     else
-      echo "!! npm could not install it ($(tail -1 "$EXT_APPS/npm.log")): the MCP Apps schema checks skip and say so"
+      echo "!! npm could not install it ($(tail -1 "$EXT_APPS/npm.log")): the official MCP Apps tests skip and say so"
     fi
   fi
   export BOTFLIX_EXT_APPS_SCHEMA=$EXT_APPS/node_modules/@modelcontextprotocol/ext-apps/dist/src/generated/schema.json
+  export BOTFLIX_EXT_APPS_BRIDGE=$EXT_APPS/host-bridge.bundle.js
 else
-  echo "!! npm is not installed: the MCP Apps schema checks (tests/apps) skip and say so"
+  echo "!! npm is not installed: the official MCP Apps tests (tests/apps) skip and say so"
 fi
 
 echo "== pytest"
