@@ -28,7 +28,8 @@ from botflix_mcp.demo_media import padded_mp4
 from botflix_mcp.sandbox.faults import FaultConfig, FaultRule
 from botflix_mcp.server import build_server
 from tests.apps import ext_apps_schema
-from tests.e2e.test_credentials_page import CHROMIUM, CHROMIUM_ARGS, _keep
+from tests.apps.browser import EMBED, PNG, THUMBNAILS, chromium, expose_mcp
+from tests.e2e.test_credentials_page import CHROMIUM, _keep
 from tests.helpers import make_app, sandbox_settings
 
 pytestmark = [
@@ -38,74 +39,40 @@ pytestmark = [
 ]
 
 ASSETS = Path(__file__).resolve().parents[2] / "botflix_mcp" / "demo_assets"
-EMBED = "https://embed.aiozstream.network"
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db40000000049454e44ae426082"
-)
 #: The host page (what the sandbox serves at /__apps/), served here from an origin Playwright answers itself.
 HOST_ORIGIN = "http://apps-host.invalid"
 HOST_HTML = (Path(__file__).resolve().parents[2] / "botflix_mcp" / "apps" / "host.html").read_text(encoding="utf-8")
 XSS = "<img src=x onerror=\"parent.postMessage({jsonrpc:'2.0',method:'xss'},'*')\">"
 
 
-def wire(model: Any) -> Any:
-    return model.model_dump(by_alias=True, mode="json", exclude_none=True)
-
-
 @asynccontextmanager
 async def host_page(server: Any, tmp_path: Path, mode: str) -> AsyncIterator[tuple[Any, Any, list[str]]]:
     """(page, client, requests to the AIOZ hosts): the host page wired to an Apps-advertising client."""
-    from playwright.async_api import async_playwright
-
     external: list[str] = []
     apps = advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
-    async with Client(server, mode=mode, extensions=[apps]) as client, async_playwright() as pw:
-        browser = await pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 900, "height": 1400},
-        )
-        try:
+    async with Client(server, mode=mode, extensions=[apps]) as client, chromium(tmp_path, height=1400) as browser:
 
-            async def outside(route: Any) -> None:  # nothing leaves loopback
-                url = route.request.url
-                if url.startswith(HOST_ORIGIN):
-                    await route.fulfill(status=200, content_type="text/html", body=HOST_HTML)
-                    return
-                external.append(url)
-                if url.startswith(EMBED):
-                    stub = f"<body style='color:#fff;font:16px sans-serif'>AIOZ player stub: {url}</body>"
-                    await route.fulfill(status=200, content_type="text/html", body=stub)
-                elif url.startswith("https://api.aiozstream.network/"):
-                    await route.fulfill(status=200, content_type="image/png", body=PNG)
-                else:
-                    await route.abort()
+        async def outside(route: Any) -> None:  # nothing leaves loopback
+            url = route.request.url
+            if url.startswith(HOST_ORIGIN):
+                await route.fulfill(status=200, content_type="text/html", body=HOST_HTML)
+                return
+            external.append(url)
+            if url.startswith(EMBED):
+                stub = f"<body style='color:#fff;font:16px sans-serif'>AIOZ player stub: {url}</body>"
+                await route.fulfill(status=200, content_type="text/html", body=stub)
+            elif url.startswith(THUMBNAILS):
+                await route.fulfill(status=200, content_type="image/png", body=PNG)
+            else:
+                await route.abort()
 
-            await browser.route("**/*", outside)
-            page = await browser.new_page()
-            page.set_default_timeout(15_000)
-
-            async def call_tool(name: str, arguments: str) -> str:
-                return json.dumps(wire(await client.call_tool(name, json.loads(arguments))))
-
-            async def read_resource(uri: str) -> str:
-                contents = (await client.read_resource(uri)).contents[0]
-                return json.dumps({"uri": uri, "text": getattr(contents, "text", ""), "_meta": contents.meta or {}})
-
-            async def list_tools() -> str:
-                return json.dumps([wire(t) for t in (await client.list_tools()).tools])
-
-            await page.expose_function("__mcpCallTool", call_tool)
-            await page.expose_function("__mcpReadResource", read_resource)
-            await page.expose_function("__mcpListTools", list_tools)
-            response = await page.goto(f"{HOST_ORIGIN}/")
-            assert response is not None and response.status == 200
-            yield page, client, external
-        finally:
-            await browser.close()
+        await browser.route("**/*", outside)
+        page = await browser.new_page()
+        page.set_default_timeout(15_000)
+        await expose_mcp(page, client)
+        response = await page.goto(f"{HOST_ORIGIN}/")
+        assert response is not None and response.status == 200
+        yield page, client, external
 
 
 async def csp_reports(page: Any) -> list[Any]:

@@ -14,7 +14,8 @@ import pytest
 from botflix_mcp.apps import MONITOR_URI
 from botflix_mcp.apps.demo import routes
 from botflix_mcp.sandbox import DEMO_PUBLIC_KEY, DEMO_SECRET_KEY, SandboxServer
-from tests.e2e.test_credentials_page import CHROMIUM, CHROMIUM_ARGS, _keep
+from tests.apps.browser import chromium
+from tests.e2e.test_credentials_page import CHROMIUM, _keep
 
 pytestmark = pytest.mark.anyio
 
@@ -46,38 +47,26 @@ async def test_the_demo_routes_serve_the_host_page_and_a_real_server(demo_sandbo
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install -y chromium)")
 async def test_a_person_clicks_through_the_demo(demo_sandbox: SandboxServer, tmp_path: Path) -> None:
-    from playwright.async_api import async_playwright
+    async with chromium(tmp_path, height=900) as browser:
 
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 900, "height": 900},
-        )
-        try:
+        async def loopback_only(route: Any) -> None:
+            if route.request.url.startswith(demo_sandbox.url):
+                await route.continue_()
+            else:
+                await route.fulfill(status=204)
 
-            async def loopback_only(route: Any) -> None:
-                if route.request.url.startswith(demo_sandbox.url):
-                    await route.continue_()
-                else:
-                    await route.fulfill(status=204)
-
-            await browser.route("**/*", loopback_only)
-            page = await browser.new_page()
-            page.set_default_timeout(30_000)
-            await page.goto(f"{demo_sandbox.url}/__apps/")
-            await page.get_by_role("button", name="Upload a video (background job)").click()
-            monitor = page.frame_locator("iframe[data-tool=aioz_upload_media]")
-            await monitor.locator("#player iframe").wait_for()
-            rows = await monitor.locator("#chunks tbody tr[data-state=done]").count()
-            assert rows == 8  # the demo video's eight 5 MiB parts
-            await page.get_by_role("button", name="Publish a BotFlix episode").click()
-            card = page.frame_locator("iframe[data-tool=botflix_upload_episode]").locator("article.card .director")
-            assert await card.inner_text() == "🎬 Demo Director AI"
-            path = tmp_path / "apps-demo-page.png"
-            await page.screenshot(path=str(path), full_page=True)
-            _keep(path)
-        finally:
-            await browser.close()
+        await browser.route("**/*", loopback_only)
+        page = await browser.new_page()
+        page.set_default_timeout(30_000)
+        await page.goto(f"{demo_sandbox.url}/__apps/")
+        await page.get_by_role("button", name="Upload a video (background job)").click()
+        monitor = page.frame_locator("iframe[data-tool=aioz_upload_media]")
+        await monitor.locator("#player iframe").wait_for()
+        rows = await monitor.locator("#chunks tbody tr[data-state=done]").count()
+        assert rows == 8  # the demo video's eight 5 MiB parts
+        await page.get_by_role("button", name="Publish a BotFlix episode").click()
+        card = page.frame_locator("iframe[data-tool=botflix_upload_episode]").locator("article.card .director")
+        assert await card.inner_text() == "🎬 Demo Director AI"
+        path = tmp_path / "apps-demo-page.png"
+        await page.screenshot(path=str(path), full_page=True)
+        _keep(path)

@@ -25,7 +25,8 @@ from mcp.client.extension import advertise
 from botflix_mcp.apps import APP_MIME_TYPE, EXTENSION_ID
 from botflix_mcp.demo_media import padded_mp4
 from botflix_mcp.server import build_server
-from tests.e2e.test_credentials_page import CHROMIUM, CHROMIUM_ARGS, _keep
+from tests.apps.browser import EMBED, PNG, THUMBNAILS, chromium, expose_mcp, wire
+from tests.e2e.test_credentials_page import CHROMIUM, _keep
 from tests.helpers import make_app, sandbox_settings
 
 BRIDGE_ENV = "BOTFLIX_EXT_APPS_BRIDGE"
@@ -51,12 +52,7 @@ pytestmark = [
 ]
 
 ASSETS = Path(__file__).resolve().parents[2] / "botflix_mcp" / "demo_assets"
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db40000000049454e44ae426082"
-)
 ORIGIN = "http://official-host.invalid"
-EMBED = "https://embed.aiozstream.network"
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>AppBridge host</title></head>
 <body><script src="/bridge.js"></script><script>
 "use strict";
@@ -97,63 +93,34 @@ async function openApp(toolName, args, result) {
 </script></body></html>"""
 
 
-def wire(model: Any) -> Any:
-    return model.model_dump(by_alias=True, mode="json", exclude_none=True)
-
-
 async def run_host(server: Any, tmp_path: Path, mode: str, steps: Any) -> None:
-    from playwright.async_api import async_playwright
-
     bundle = bridge_path().read_text(encoding="utf-8")
     apps = advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
-    async with Client(server, mode=mode, extensions=[apps]) as client, async_playwright() as pw:
-        browser = await pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 900, "height": 1000},
-        )
-        try:
-            errors: list[str] = []
+    async with Client(server, mode=mode, extensions=[apps]) as client, chromium(tmp_path) as browser:
+        errors: list[str] = []
 
-            async def route(route: Any) -> None:  # nothing leaves loopback
-                url = route.request.url
-                if url == f"{ORIGIN}/":
-                    await route.fulfill(status=200, content_type="text/html", body=PAGE)
-                elif url == f"{ORIGIN}/bridge.js":
-                    await route.fulfill(status=200, content_type="text/javascript", body=bundle)
-                elif url.startswith(EMBED):
-                    await route.fulfill(status=200, content_type="text/html", body="<body>player stub</body>")
-                elif url.startswith("https://api.aiozstream.network/"):  # the media's thumbnail
-                    await route.fulfill(status=200, content_type="image/png", body=PNG)
-                else:
-                    await route.abort()
+        async def route(route: Any) -> None:  # nothing leaves loopback
+            url = route.request.url
+            if url == f"{ORIGIN}/":
+                await route.fulfill(status=200, content_type="text/html", body=PAGE)
+            elif url == f"{ORIGIN}/bridge.js":
+                await route.fulfill(status=200, content_type="text/javascript", body=bundle)
+            elif url.startswith(EMBED):
+                await route.fulfill(status=200, content_type="text/html", body="<body>player stub</body>")
+            elif url.startswith(THUMBNAILS):
+                await route.fulfill(status=200, content_type="image/png", body=PNG)
+            else:
+                await route.abort()
 
-            await browser.route("**/*", route)
-            page = await browser.new_page()
-            page.set_default_timeout(15_000)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-
-            async def call_tool(name: str, arguments: str) -> str:
-                return json.dumps(wire(await client.call_tool(name, json.loads(arguments))))
-
-            async def read_resource(uri: str) -> str:
-                contents = (await client.read_resource(uri)).contents[0]
-                return json.dumps({"uri": uri, "text": getattr(contents, "text", "")})
-
-            async def list_tools() -> str:
-                return json.dumps([wire(t) for t in (await client.list_tools()).tools])
-
-            await page.expose_function("__mcpCallTool", call_tool)
-            await page.expose_function("__mcpReadResource", read_resource)
-            await page.expose_function("__mcpListTools", list_tools)
-            await page.goto(f"{ORIGIN}/")
-            await steps(page, client)
-            assert errors == []  # the SDK refused nothing (it logs and throws on a message it cannot parse)
-        finally:
-            await browser.close()
+        await browser.route("**/*", route)
+        page = await browser.new_page()
+        page.set_default_timeout(15_000)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        await expose_mcp(page, client)
+        await page.goto(f"{ORIGIN}/")
+        await steps(page, client)
+        assert errors == []  # the SDK refused nothing (it logs and throws on a message it cannot parse)
 
 
 async def open_app(page: Any, tool: str, arguments: dict[str, Any], result: Any) -> None:
