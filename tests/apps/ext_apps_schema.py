@@ -33,12 +33,15 @@ CORE: dict[str, tuple[type[BaseModel], type[BaseModel] | None]] = {
 }
 
 
+def install_dir() -> Path:
+    """Where scripts/test.sh installs tests/apps/ext-apps (the package, and the bundled AppBridge)."""
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache_home / "botflix-mcp-ext-apps"
+
+
 def schema_path() -> Path:
     given = os.environ.get(SCHEMA_ENV)
-    if given:
-        return Path(given)
-    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache_home / "botflix-mcp-ext-apps" / PACKAGE / SCHEMA_IN_PACKAGE
+    return Path(given) if given else install_dir() / PACKAGE / SCHEMA_IN_PACKAGE
 
 
 @cache

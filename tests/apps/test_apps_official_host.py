@@ -26,6 +26,7 @@ from botflix_mcp.apps import APP_MIME_TYPE, EXTENSION_ID
 from botflix_mcp.demo_media import padded_mp4
 from botflix_mcp.server import build_server
 from tests.apps.browser import EMBED, PNG, THUMBNAILS, chromium, expose_mcp, wire
+from tests.apps.ext_apps_schema import install_dir
 from tests.e2e.test_credentials_page import CHROMIUM, _keep
 from tests.helpers import make_app, sandbox_settings
 
@@ -34,10 +35,7 @@ BRIDGE_ENV = "BOTFLIX_EXT_APPS_BRIDGE"
 
 def bridge_path() -> Path:
     given = os.environ.get(BRIDGE_ENV)
-    if given:
-        return Path(given)
-    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache_home / "botflix-mcp-ext-apps" / "host-bridge.bundle.js"
+    return Path(given) if given else install_dir() / "host-bridge.bundle.js"
 
 
 pytestmark = [
@@ -59,6 +57,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>AppBridge host
 window.opened = [];
 window.links = [];
 window.sizes = [];
+window.calls = [];
 async function openApp(toolName, args, result) {
   const tools = JSON.parse(await window.__mcpListTools());
   const tool = tools.find((t) => t.name === toolName);
@@ -76,13 +75,15 @@ async function openApp(toolName, args, result) {
     { hostContext: { theme: "dark", displayMode: "inline", toolInfo: { tool } } });
   const state = { tool: toolName, initialized: false, appInfo: null };
   window.opened.push(state);
-  bridge.oncalltool = async (params) => JSON.parse(await window.__mcpCallTool(params.name,
-    JSON.stringify(params.arguments || {})));
+  bridge.oncalltool = async (params) => {
+    window.calls.push(params.name);
+    return JSON.parse(await window.__mcpCallTool(params.name, JSON.stringify(params.arguments || {})));
+  };
   bridge.onopenlink = async (params) => { window.links.push(params.url); return {}; };
   bridge.onsizechange = (params) => { window.sizes.push(params); };
   bridge.oninitialized = () => {
     state.initialized = true;
-    state.appInfo = bridge.getAppVersion ? bridge.getAppVersion() : null;
+    state.appInfo = bridge.getAppVersion();
     bridge.sendToolInput({ arguments: args });
     bridge.sendToolResult(result);
   };
@@ -158,8 +159,7 @@ async def test_the_episode_card_under_the_official_app_bridge(fresh_sandbox: Any
         await card.locator("button.watch-button").click()  # ui/open-link through the SDK's handler
         await page.wait_for_function("(u) => window.links.includes(u)", arg=watch)
         assert await page.evaluate("window.sizes.length") > 0  # size-changed reached onsizechange
-        app_info = await page.evaluate("window.opened[0].appInfo")
-        assert app_info is None or app_info.get("name")
+        assert await page.evaluate("window.opened[0].appInfo") == {"name": "botflix-episode", "version": "1"}
         path = tmp_path / f"official-episode-{mode}.png"
         await page.screenshot(path=str(path))
         _keep(path)
@@ -188,9 +188,10 @@ async def test_the_upload_monitor_polls_through_the_official_app_bridge(
         rows = frame.locator("#chunks tbody tr[data-state=done]")
         await rows.nth(2).wait_for()  # the finished upload's three parts, from the tool result
         assert await rows.count() == 3
-        player = frame.locator("#player iframe")  # the app polled aioz_upload_monitor through oncalltool
+        player = frame.locator("#player iframe")
         await player.wait_for(timeout=30_000)
         assert await player.get_attribute("src") == f"{EMBED}/vod/hls/{media_id}"
+        assert "aioz_upload_monitor" in await page.evaluate("window.calls")  # polled through oncalltool
 
     try:
         await run_host(server, tmp_path, mode, steps)
